@@ -1,0 +1,98 @@
+package mirrors_test
+
+import (
+	"io"
+	"log"
+	"net"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	ggcrregistry "github.com/google/go-containerregistry/pkg/registry"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/admissible/admissible/resolvers"
+	"github.com/admissible/admissible/resolvers/mirrors"
+	"github.com/admissible/admissible/resolvers/registry"
+)
+
+// TestChainWithRegistryClient walks a dead mirror, then a good one, with a
+// real registry.Client against real registries.
+func TestChainWithRegistryClient(t *testing.T) {
+	// A dead mirror: a port nothing listens on any more.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("Listen: %v", err)
+	}
+	dead := l.Addr().String()
+	if err := l.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+
+	good := httptest.NewServer(ggcrregistry.New(ggcrregistry.Logger(log.New(io.Discard, "", 0))))
+	t.Cleanup(good.Close)
+	goodHost := strings.TrimPrefix(good.URL, "http://")
+	img, err := random.Image(256, 1)
+	if err != nil {
+		t.Fatalf("random.Image: %v", err)
+	}
+	digest, err := img.Digest()
+	if err != nil {
+		t.Fatalf("Digest: %v", err)
+	}
+	if err := remote.Write(mustRef(t, goodHost+"/org/app:v1"), img); err != nil {
+		t.Fatalf("remote.Write: %v", err)
+	}
+
+	// The upstream, registry.invalid, is never asked: the good mirror ends
+	// the walk.
+	c, err := mirrors.New(mirrors.Config{
+		"registry.invalid": {Endpoints: []string{"http://" + dead, good.URL}},
+	}, registry.New(registry.WithTimeout(10*time.Second)))
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	deadEp := resolvers.Endpoint{Scheme: "http", Host: dead, Path: "/v2"}
+	goodEp := resolvers.Endpoint{Scheme: "http", Host: goodHost, Path: "/v2"}
+
+	tests := map[string]struct {
+		ref  string
+		want resolvers.Result
+	}{
+		"found on the second mirror": {
+			ref: "registry.invalid/org/app:v1",
+			want: resolvers.Result{
+				Reference: "registry.invalid/org/app:v1",
+				Verdict:   resolvers.Found,
+				Digest:    digest.String(),
+				Attempts: []resolvers.Attempt{
+					{Endpoint: deadEp, Verdict: resolvers.Undetermined, Detail: "connection refused"},
+					{Endpoint: goodEp, Verdict: resolvers.Found, Status: 200, Detail: "200 OK", Digest: digest.String(), EndsWalk: true},
+				},
+			},
+		},
+		"by digest on the second mirror": {
+			ref: "registry.invalid/org/app@" + digest.String(),
+			want: resolvers.Result{
+				Reference: "registry.invalid/org/app@" + digest.String(),
+				Verdict:   resolvers.Found,
+				Digest:    digest.String(),
+				Attempts: []resolvers.Attempt{
+					{Endpoint: deadEp, Verdict: resolvers.Undetermined, Detail: "connection refused"},
+					{Endpoint: goodEp, Verdict: resolvers.Found, Status: 200, Detail: "200 OK", Digest: digest.String(), EndsWalk: true},
+				},
+			},
+		},
+	}
+	for tcName, tc := range tests {
+		t.Run(tcName, func(t *testing.T) {
+			got := c.Resolve(t.Context(), mustRef(t, tc.ref))
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("Resolve(%s) mismatch (-want +got):\n%s", tc.ref, diff)
+			}
+		})
+	}
+}

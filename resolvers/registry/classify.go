@@ -1,0 +1,112 @@
+package registry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"syscall"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+
+	"github.com/admissible/admissible/resolvers"
+)
+
+// classify turns the outcome of a manifest HEAD into an Attempt. This is the
+// only place that decides what a registry's answer means.
+func classify(ctx context.Context, ep resolvers.Endpoint, desc *v1.Descriptor, seen *observation, err error, limit time.Duration) resolvers.Attempt {
+	a := resolvers.Attempt{Endpoint: ep}
+	status, contentType := seen.get()
+	a.Status = status
+	if err == nil {
+		a.Verdict = resolvers.Found
+		a.Digest = desc.Digest.String()
+		a.Detail = fmt.Sprintf("%d %s", status, http.StatusText(status))
+		if status == 0 {
+			a.Detail = "found"
+		}
+		a.EndsWalk = true
+		return a
+	}
+	if status >= 200 && status < 300 {
+		// A node's container runtime stops at the first 2xx and then fails on
+		// whatever it got.
+		a.EndsWalk = true
+		a.Detail = fmt.Sprintf("%d with Content-Type %q, not a manifest: pulls through this endpoint fail", status, contentType)
+		return a
+	}
+	var terr *transport.Error
+	if errors.As(err, &terr) {
+		if !answersManifest(terr, status) {
+			// The /v2/ ping or a token request failed: that says nothing
+			// about the manifest, whatever the status.
+			a.Detail = statusDetail(terr)
+			if r := terr.Request; r != nil {
+				where := r.URL.Path
+				if r.URL.Host != ep.Host {
+					where = r.URL.Host + where
+				}
+				a.Detail = r.Method + " " + where + ": " + a.Detail
+			}
+			return a
+		}
+		a.Status = terr.StatusCode
+		a.Detail = statusDetail(terr)
+		if terr.StatusCode == http.StatusNotFound {
+			a.Verdict = resolvers.NotFound
+		}
+		return a
+	}
+	a.Detail = transportDetail(ctx, err, limit)
+	return a
+}
+
+// answersManifest reports whether terr is the answer to the manifest HEAD
+// (status is the last answer seen to it, 0 when none came back) rather than
+// to a request of the handshake before or around it.
+func answersManifest(terr *transport.Error, status int) bool {
+	if terr.Request != nil {
+		return terr.Request.Method == http.MethodHead
+	}
+	return status != 0 && status == terr.StatusCode
+}
+
+// statusDetail renders an HTTP error answer: "404 Not Found" or
+// "429 Too Many Requests (TOOMANYREQUESTS)".
+func statusDetail(terr *transport.Error) string {
+	s := fmt.Sprintf("%d %s", terr.StatusCode, http.StatusText(terr.StatusCode))
+	var codes []string
+	for _, d := range terr.Errors {
+		if d.Code != "" {
+			codes = append(codes, string(d.Code))
+		}
+	}
+	if len(codes) > 0 {
+		s += " (" + strings.Join(codes, ", ") + ")"
+	}
+	return s
+}
+
+// transportDetail renders an error that carries no HTTP status.
+func transportDetail(ctx context.Context, err error, limit time.Duration) string {
+	var dnsErr *net.DNSError
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return fmt.Sprintf("no answer within %s", limit)
+	case errors.Is(err, context.Canceled):
+		return "lookup cancelled"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.As(err, &dnsErr):
+		return fmt.Sprintf("cannot resolve host %s", dnsErr.Name)
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) && netErr.Timeout() {
+		return fmt.Sprintf("no answer within %s", limit)
+	}
+	return err.Error()
+}

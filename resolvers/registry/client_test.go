@@ -1,0 +1,614 @@
+package registry_test
+
+import (
+	"context"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-containerregistry/pkg/name"
+	ggcrregistry "github.com/google/go-containerregistry/pkg/registry"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/admissible/admissible/resolvers"
+	"github.com/admissible/admissible/resolvers/registry"
+)
+
+// behaviour is how the test server answers one path.
+type behaviour int
+
+const (
+	// passThrough hands the request to the real registry.
+	passThrough behaviour = iota
+	serverError
+	tooManyRequests
+	unauthorized
+	notFound
+	htmlPage
+	hang
+	redirect
+	// bearerChallenge answers 401 with a Bearer challenge whose realm is
+	// /token on the same server.
+	bearerChallenge
+	// tokenOnce hands out one token, then answers 404.
+	tokenOnce
+	// dropConnection closes the connection without an answer.
+	dropConnection
+)
+
+// testServer is a real go-containerregistry registry behind a handler that
+// can misbehave per path and records every request it receives.
+type testServer struct {
+	*httptest.Server
+
+	registry http.Handler
+	// redirectTo is the base URL that redirect answers point to.
+	redirectTo string
+	// stripProxy serves "/v2/proxy/<rest>" as "/v2/<rest>", like a Harbor
+	// proxy-cache project.
+	stripProxy bool
+
+	// stop releases hanging handlers.
+	stop chan struct{}
+
+	mu       sync.Mutex
+	rules    map[string]behaviour
+	requests []string
+	tokens   int
+}
+
+// newTestServer starts a registry, pushes a random image to each of
+// repoTags ("repo:tag") and returns the server with its request log emptied,
+// and the digest of the pushed image. Every repoTag gets the same image.
+func newTestServer(t *testing.T, repoTags ...string) (*testServer, v1.Hash) {
+	t.Helper()
+	s := &testServer{
+		registry: ggcrregistry.New(ggcrregistry.Logger(log.New(io.Discard, "", 0))),
+		rules:    map[string]behaviour{},
+		stop:     make(chan struct{}),
+	}
+	s.Server = httptest.NewServer(s)
+	t.Cleanup(s.Close)
+	t.Cleanup(func() { close(s.stop) })
+	t.Cleanup(func() {
+		for _, r := range s.log() {
+			if strings.HasPrefix(r, http.MethodGet+" ") && strings.Contains(r, "/manifests/") {
+				t.Errorf("server saw %q: a manifest must never be fetched with GET", r)
+			}
+		}
+	})
+
+	img, err := random.Image(256, 1)
+	if err != nil {
+		t.Fatalf("random.Image: %v", err)
+	}
+	digest, err := img.Digest()
+	if err != nil {
+		t.Fatalf("Digest: %v", err)
+	}
+	for _, rt := range repoTags {
+		ref, err := name.ParseReference(s.host() + "/" + rt)
+		if err != nil {
+			t.Fatalf("ParseReference(%q): %v", rt, err)
+		}
+		if err := remote.Write(ref, img); err != nil {
+			t.Fatalf("remote.Write(%s): %v", ref, err)
+		}
+	}
+	s.resetLog()
+	return s, digest
+}
+
+func (s *testServer) host() string {
+	u, err := url.Parse(s.URL)
+	if err != nil {
+		panic(err)
+	}
+	return u.Host
+}
+
+// endpoint returns the server as a plain http registry endpoint.
+func (s *testServer) endpoint() resolvers.Endpoint {
+	return resolvers.Endpoint{Scheme: "http", Host: s.host(), Path: "/v2"}
+}
+
+func (s *testServer) setRules(rules map[string]behaviour) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for p, b := range rules {
+		s.rules[p] = b
+	}
+}
+
+func (s *testServer) log() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.requests...)
+}
+
+func (s *testServer) resetLog() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = nil
+}
+
+// counts returns how many requests were seen, by "METHOD path".
+func (s *testServer) counts() map[string]int {
+	c := map[string]int{}
+	for _, r := range s.log() {
+		c[r]++
+	}
+	return c
+}
+
+func (s *testServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.requests = append(s.requests, r.Method+" "+r.URL.Path)
+	b := s.rules[r.URL.Path]
+	s.mu.Unlock()
+
+	switch b {
+	case serverError:
+		http.Error(w, "boom", http.StatusInternalServerError)
+	case tooManyRequests:
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusTooManyRequests)
+		_, _ = io.WriteString(w, `{"errors":[{"code":"TOOMANYREQUESTS"}]}`)
+	case unauthorized:
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = io.WriteString(w, `{"errors":[{"code":"UNAUTHORIZED"}]}`)
+	case notFound:
+		http.NotFound(w, r)
+	case htmlPage:
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusOK)
+		_, _ = io.WriteString(w, "<html><body>Please log in to the corporate proxy</body></html>")
+	case hang:
+		select {
+		case <-r.Context().Done():
+		case <-s.stop:
+		}
+	case redirect:
+		http.Redirect(w, r, s.redirectTo+r.URL.Path, http.StatusTemporaryRedirect)
+	case bearerChallenge:
+		w.Header().Set("WWW-Authenticate", `Bearer realm="`+s.URL+`/token",service="test"`)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = io.WriteString(w, `{"errors":[{"code":"UNAUTHORIZED"}]}`)
+	case dropConnection:
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			panic(err)
+		}
+		_ = conn.Close()
+	case tokenOnce:
+		s.mu.Lock()
+		s.tokens++
+		n := s.tokens
+		s.mu.Unlock()
+		if n > 1 {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"token":"t0k3n"}`)
+	default:
+		if rest, ok := strings.CutPrefix(r.URL.Path, "/v2/proxy/"); ok && s.stripProxy {
+			r = r.Clone(r.Context())
+			r.URL.Path = "/v2/" + rest
+			r.URL.RawPath = ""
+		}
+		s.registry.ServeHTTP(w, r)
+	}
+}
+
+func TestClientLookup(t *testing.T) {
+	const (
+		manifest = "/v2/app/manifests/v1"
+		ping     = "/v2/"
+	)
+	tests := map[string]struct {
+		// ref is looked up with "{digest}" replaced by the pushed image's digest.
+		ref     string
+		rules   map[string]behaviour
+		timeout time.Duration
+		// closed closes the server before the lookup.
+		closed bool
+		// redirectTarget starts a second registry with the image and points
+		// redirect answers to it.
+		redirectTarget bool
+		// want is compared with the attempt; Endpoint is always the
+		// server's, "{digest}" in Digest and "{host}" in Detail are replaced.
+		want resolvers.Attempt
+		// wantFirstRequests is the server's request log, when set.
+		wantFirstRequests []string
+	}{
+		"existing tag": {
+			ref:  "registry.example/app:v1",
+			want: resolvers.Attempt{Verdict: resolvers.Found, Status: 200, Digest: "{digest}", EndsWalk: true, Detail: "200 OK"},
+			wantFirstRequests: []string{
+				"GET /v2/",
+				"HEAD /v2/app/manifests/v1",
+			},
+		},
+		"missing tag": {
+			ref:  "registry.example/app:v2",
+			want: resolvers.Attempt{Verdict: resolvers.NotFound, Status: 404, Detail: "404 Not Found"},
+		},
+		"missing repository": {
+			ref:  "registry.example/other:v1",
+			want: resolvers.Attempt{Verdict: resolvers.NotFound, Status: 404, Detail: "404 Not Found"},
+		},
+		"existing digest": {
+			ref:  "registry.example/app@{digest}",
+			want: resolvers.Attempt{Verdict: resolvers.Found, Status: 200, Digest: "{digest}", EndsWalk: true, Detail: "200 OK"},
+		},
+		"missing digest": {
+			ref:  "registry.example/app@sha256:0000000000000000000000000000000000000000000000000000000000000000",
+			want: resolvers.Attempt{Verdict: resolvers.NotFound, Status: 404, Detail: "404 Not Found"},
+		},
+		"500 on the manifest": {
+			ref:   "registry.example/app:v1",
+			rules: map[string]behaviour{manifest: serverError},
+			want:  resolvers.Attempt{Verdict: resolvers.Undetermined, Status: 500, Detail: "500 Internal Server Error"},
+			// No retry.
+			wantFirstRequests: []string{
+				"GET /v2/",
+				"HEAD /v2/app/manifests/v1",
+			},
+		},
+		"429 on the manifest: a HEAD answer has no body, so no error code": {
+			ref:   "registry.example/app:v1",
+			rules: map[string]behaviour{manifest: tooManyRequests},
+			want:  resolvers.Attempt{Verdict: resolvers.Undetermined, Status: 429, Detail: "429 Too Many Requests"},
+			// No retry.
+			wantFirstRequests: []string{
+				"GET /v2/",
+				"HEAD /v2/app/manifests/v1",
+			},
+		},
+		"429 on the ping: the GET body's error code is reported": {
+			ref:   "registry.example/app:v1",
+			rules: map[string]behaviour{ping: tooManyRequests},
+			want:  resolvers.Attempt{Verdict: resolvers.Undetermined, Detail: "GET /v2/: 429 Too Many Requests (TOOMANYREQUESTS)"},
+		},
+		"401 on the manifest": {
+			ref:   "registry.example/app:v1",
+			rules: map[string]behaviour{manifest: unauthorized},
+			want:  resolvers.Attempt{Verdict: resolvers.Undetermined, Status: 401, Detail: "401 Unauthorized"},
+		},
+		"404 on the ping is not a 404 on the manifest": {
+			ref:   "registry.example/app:v1",
+			rules: map[string]behaviour{ping: notFound},
+			want:  resolvers.Attempt{Verdict: resolvers.Undetermined, Detail: "GET /v2/: 404 Not Found"},
+			// go-containerregistry races an https and an http ping for an
+			// http or loopback registry; both go to the endpoint, and a
+			// failed ping is sent twice.
+			wantFirstRequests: []string{
+				"GET /v2/",
+				"GET /v2/",
+			},
+		},
+		"401 on the manifest, then 404 on the token refresh": {
+			ref:   "registry.example/app:v1",
+			rules: map[string]behaviour{ping: bearerChallenge, "/token": tokenOnce, manifest: bearerChallenge},
+			// Status is the manifest's; the 404 is the token service's.
+			want: resolvers.Attempt{Verdict: resolvers.Undetermined, Status: 401, Detail: "GET /token: 404 Not Found"},
+			wantFirstRequests: []string{
+				"GET /v2/",
+				"GET /token",
+				"HEAD /v2/app/manifests/v1",
+				"GET /token",
+			},
+		},
+		"bearer token flow": {
+			ref:   "registry.example/app:v1",
+			rules: map[string]behaviour{ping: bearerChallenge, "/token": tokenOnce},
+			want:  resolvers.Attempt{Verdict: resolvers.Found, Status: 200, Digest: "{digest}", EndsWalk: true, Detail: "200 OK"},
+			wantFirstRequests: []string{
+				"GET /v2/",
+				"GET /token",
+				"HEAD /v2/app/manifests/v1",
+			},
+		},
+		"HTML 200 on the manifest ends the walk": {
+			ref:   "registry.example/app:v1",
+			rules: map[string]behaviour{manifest: htmlPage},
+			want:  resolvers.Attempt{Verdict: resolvers.Undetermined, Status: 200, EndsWalk: true, Detail: `200 with Content-Type "text/html; charset=utf-8", not a manifest: pulls through this endpoint fail`},
+		},
+		"HTML 200 everywhere: the ping takes it for an open registry": {
+			ref:   "registry.example/app:v1",
+			rules: map[string]behaviour{ping: htmlPage, manifest: htmlPage},
+			want:  resolvers.Attempt{Verdict: resolvers.Undetermined, Status: 200, EndsWalk: true, Detail: `200 with Content-Type "text/html; charset=utf-8", not a manifest: pulls through this endpoint fail`},
+			wantFirstRequests: []string{
+				"GET /v2/",
+				"HEAD /v2/app/manifests/v1",
+			},
+		},
+		"no answer": {
+			ref:     "registry.example/app:v1",
+			rules:   map[string]behaviour{manifest: hang},
+			timeout: 300 * time.Millisecond,
+			want:    resolvers.Attempt{Verdict: resolvers.Undetermined, Detail: "no answer within 300ms"},
+		},
+		"no answer to the ping": {
+			ref:     "registry.example/app:v1",
+			rules:   map[string]behaviour{ping: hang},
+			timeout: 300 * time.Millisecond,
+			want:    resolvers.Attempt{Verdict: resolvers.Undetermined, Detail: "no answer within 300ms"},
+		},
+		"connection refused": {
+			ref:    "registry.example/app:v1",
+			closed: true,
+			want:   resolvers.Attempt{Verdict: resolvers.Undetermined, Detail: "connection refused"},
+		},
+		"connection dropped": {
+			ref:   "registry.example/app:v1",
+			rules: map[string]behaviour{manifest: dropConnection},
+			want:  resolvers.Attempt{Verdict: resolvers.Undetermined, Detail: `Head "http://{host}/v2/app/manifests/v1": EOF`},
+			// net/http itself resends an idempotent request once when a
+			// reused connection closes before answering; go-containerregistry
+			// does not retry (it would, three times, with its default
+			// retry predicate).
+			wantFirstRequests: []string{
+				"GET /v2/",
+				"HEAD /v2/app/manifests/v1",
+				"HEAD /v2/app/manifests/v1",
+			},
+		},
+		"307 redirect to another registry": {
+			ref:            "registry.example/app:v1",
+			rules:          map[string]behaviour{manifest: redirect},
+			redirectTarget: true,
+			want:           resolvers.Attempt{Verdict: resolvers.Found, Status: 200, Digest: "{digest}", EndsWalk: true, Detail: "200 OK"},
+			wantFirstRequests: []string{
+				"GET /v2/",
+				"HEAD /v2/app/manifests/v1",
+			},
+		},
+	}
+	for tcName, tc := range tests {
+		t.Run(tcName, func(t *testing.T) {
+			srv, digest := newTestServer(t, "app:v1")
+			var target *testServer
+			if tc.redirectTarget {
+				target, _ = newTestServer(t)
+				img, err := remote.Image(mustRef(t, srv.host()+"/app:v1"), remote.WithContext(t.Context()))
+				if err != nil {
+					t.Fatalf("remote.Image: %v", err)
+				}
+				if err := remote.Write(mustRef(t, target.host()+"/app:v1"), img); err != nil {
+					t.Fatalf("remote.Write: %v", err)
+				}
+				target.resetLog()
+				srv.redirectTo = target.URL
+				srv.resetLog()
+			}
+			srv.setRules(tc.rules)
+			if tc.closed {
+				srv.Close()
+			}
+			timeout := tc.timeout
+			if timeout == 0 {
+				timeout = 10 * time.Second
+			}
+			c := registry.New(registry.WithTimeout(timeout))
+			ref, err := name.ParseReference(strings.ReplaceAll(tc.ref, "{digest}", digest.String()))
+			if err != nil {
+				t.Fatalf("ParseReference: %v", err)
+			}
+
+			done := make(chan resolvers.Attempt, 1)
+			go func() { done <- c.Lookup(t.Context(), srv.endpoint(), ref) }()
+			var got resolvers.Attempt
+			select {
+			case got = <-done:
+			case <-time.After(timeout + 5*time.Second):
+				t.Fatalf("Lookup(%s) did not return within %s of its %s timeout", ref, 5*time.Second, timeout)
+			}
+
+			want := tc.want
+			want.Endpoint = srv.endpoint()
+			want.Digest = strings.ReplaceAll(want.Digest, "{digest}", digest.String())
+			want.Detail = strings.ReplaceAll(want.Detail, "{host}", srv.host())
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("Lookup(%s) mismatch (-want +got):\n%s", ref, diff)
+			}
+			if tc.wantFirstRequests != nil {
+				if diff := cmp.Diff(tc.wantFirstRequests, srv.log()); diff != "" {
+					t.Errorf("requests mismatch (-want +got):\n%s", diff)
+				}
+			}
+			if target != nil {
+				if diff := cmp.Diff([]string{"HEAD /v2/app/manifests/v1"}, target.log()); diff != "" {
+					t.Errorf("redirect target requests mismatch (-want +got):\n%s", diff)
+				}
+			}
+		})
+	}
+}
+
+// TestClientLookupPathEndpoint asks a Harbor-style proxy-cache endpoint,
+// whose API base is /v2/proxy.
+func TestClientLookupPathEndpoint(t *testing.T) {
+	srv, digest := newTestServer(t, "library/app:v1")
+	srv.stripProxy = true
+	ep := resolvers.Endpoint{Scheme: "http", Host: srv.host(), Path: "/v2/proxy"}
+	c := registry.New(registry.WithTimeout(10 * time.Second))
+
+	got := c.Lookup(t.Context(), ep, mustRef(t, "docker.io/library/app:v1"))
+
+	want := resolvers.Attempt{
+		Endpoint: ep,
+		Verdict:  resolvers.Found,
+		Status:   200,
+		Detail:   "200 OK",
+		Digest:   digest.String(),
+		EndsWalk: true,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Lookup mismatch (-want +got):\n%s", diff)
+	}
+	wantRequests := []string{
+		"GET /v2/proxy/",
+		"HEAD /v2/proxy/library/app/manifests/v1",
+	}
+	if diff := cmp.Diff(wantRequests, srv.log()); diff != "" {
+		t.Errorf("requests mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestClientLookupSteadyState checks that a Client keeps what it learnt
+// about a repository: after the first lookup, one HEAD per lookup.
+func TestClientLookupSteadyState(t *testing.T) {
+	srv, _ := newTestServer(t, "app:v1", "app:v2", "other:v1")
+	c := registry.New(registry.WithTimeout(10 * time.Second))
+	ep := srv.endpoint()
+
+	steps := []struct {
+		ref  string
+		want map[string]int
+	}{
+		{
+			ref:  "registry.example/app:v1",
+			want: map[string]int{"GET /v2/": 1, "HEAD /v2/app/manifests/v1": 1},
+		},
+		{
+			ref:  "registry.example/app:v1",
+			want: map[string]int{"HEAD /v2/app/manifests/v1": 1},
+		},
+		{
+			ref:  "registry.example/app:v2",
+			want: map[string]int{"HEAD /v2/app/manifests/v2": 1},
+		},
+		{
+			// A new repository starts over: go-containerregistry keeps its
+			// handshake per repository.
+			ref:  "registry.example/other:v1",
+			want: map[string]int{"GET /v2/": 1, "HEAD /v2/other/manifests/v1": 1},
+		},
+		{
+			ref:  "registry.example/other:v1",
+			want: map[string]int{"HEAD /v2/other/manifests/v1": 1},
+		},
+	}
+	for i, step := range steps {
+		srv.resetLog()
+		a := c.Lookup(t.Context(), ep, mustRef(t, step.ref))
+		if a.Verdict != resolvers.Found {
+			t.Fatalf("step %d: Lookup(%s) = %+v, want found", i, step.ref, a)
+		}
+		if diff := cmp.Diff(step.want, srv.counts()); diff != "" {
+			t.Errorf("step %d: Lookup(%s) requests mismatch (-want +got):\n%s", i, step.ref, diff)
+		}
+	}
+}
+
+// TestClientLookupRecovers checks that a failed handshake is not kept: once
+// the registry answers again, the next lookup succeeds.
+func TestClientLookupRecovers(t *testing.T) {
+	srv, digest := newTestServer(t, "app:v1")
+	c := registry.New(registry.WithTimeout(10 * time.Second))
+	ref := mustRef(t, "registry.example/app:v1")
+
+	srv.setRules(map[string]behaviour{"/v2/": serverError})
+	if a := c.Lookup(t.Context(), srv.endpoint(), ref); a.Verdict != resolvers.Undetermined {
+		t.Fatalf("Lookup with a failing ping = %+v, want undetermined", a)
+	}
+	srv.setRules(map[string]behaviour{"/v2/": passThrough})
+	a := c.Lookup(t.Context(), srv.endpoint(), ref)
+	if diff := cmp.Diff(digest.String(), a.Digest); diff != "" || a.Verdict != resolvers.Found {
+		t.Errorf("Lookup after recovery = %+v, want found; digest mismatch (-want +got):\n%s", a, diff)
+	}
+}
+
+// TestClientLookupCancelled checks a lookup whose caller gave up.
+func TestClientLookupCancelled(t *testing.T) {
+	srv, _ := newTestServer(t, "app:v1")
+	srv.setRules(map[string]behaviour{"/v2/app/manifests/v1": hang})
+	c := registry.New(registry.WithTimeout(10 * time.Second))
+	ctx, cancel := context.WithCancel(t.Context())
+	time.AfterFunc(100*time.Millisecond, cancel)
+
+	got := c.Lookup(ctx, srv.endpoint(), mustRef(t, "registry.example/app:v1"))
+
+	want := resolvers.Attempt{Endpoint: srv.endpoint(), Verdict: resolvers.Undetermined, Detail: "lookup cancelled"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Lookup mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestClientResolve checks that Resolve asks the reference's own registry,
+// over https.
+func TestClientResolve(t *testing.T) {
+	srv := httptest.NewTLSServer(ggcrregistry.New(ggcrregistry.Logger(log.New(io.Discard, "", 0))))
+	t.Cleanup(srv.Close)
+	host := strings.TrimPrefix(srv.URL, "https://")
+	img, err := random.Image(256, 1)
+	if err != nil {
+		t.Fatalf("random.Image: %v", err)
+	}
+	digest, err := img.Digest()
+	if err != nil {
+		t.Fatalf("Digest: %v", err)
+	}
+	if err := remote.Write(mustRef(t, host+"/app:v1"), img, remote.WithTransport(srv.Client().Transport)); err != nil {
+		t.Fatalf("remote.Write: %v", err)
+	}
+	c := registry.New(registry.WithTransport(srv.Client().Transport), registry.WithTimeout(10*time.Second))
+	ep := resolvers.Endpoint{Scheme: "https", Host: host, Path: "/v2"}
+
+	tests := map[string]struct {
+		ref  string
+		want resolvers.Result
+	}{
+		"found": {
+			ref: host + "/app:v1",
+			want: resolvers.Result{
+				Reference: host + "/app:v1",
+				Verdict:   resolvers.Found,
+				Digest:    digest.String(),
+				Attempts: []resolvers.Attempt{{
+					Endpoint: ep, Verdict: resolvers.Found, Status: 200, Detail: "200 OK", Digest: digest.String(), EndsWalk: true,
+				}},
+			},
+		},
+		"not found": {
+			ref: host + "/app:v2",
+			want: resolvers.Result{
+				Reference: host + "/app:v2",
+				Verdict:   resolvers.NotFound,
+				Attempts: []resolvers.Attempt{{
+					Endpoint: ep, Verdict: resolvers.NotFound, Status: 404, Detail: "404 Not Found",
+				}},
+			},
+		},
+	}
+	for tcName, tc := range tests {
+		t.Run(tcName, func(t *testing.T) {
+			got := c.Resolve(t.Context(), mustRef(t, tc.ref))
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("Resolve(%s) mismatch (-want +got):\n%s", tc.ref, diff)
+			}
+		})
+	}
+}
+
+func mustRef(t *testing.T, s string) name.Reference {
+	t.Helper()
+	ref, err := name.ParseReference(s)
+	if err != nil {
+		t.Fatalf("ParseReference(%q): %v", s, err)
+	}
+	return ref
+}

@@ -1,0 +1,92 @@
+package resolvers
+
+import (
+	"context"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/name"
+)
+
+// Resolver looks an image reference up. Implementations never return a
+// NotFound verdict unless an endpoint said so authoritatively.
+type Resolver interface {
+	Resolve(ctx context.Context, ref name.Reference) Result
+}
+
+// Verdict is the outcome of a lookup.
+type Verdict int
+
+const (
+	// Undetermined means the lookup could not tell whether the image exists.
+	Undetermined Verdict = iota
+	// Found means an endpoint serves the manifest.
+	Found
+	// NotFound means every endpoint asked answered that the manifest does not exist.
+	NotFound
+)
+
+// String returns a lower-case name for the verdict.
+func (v Verdict) String() string {
+	switch v {
+	case Found:
+		return "found"
+	case NotFound:
+		return "not found"
+	default:
+		return "undetermined"
+	}
+}
+
+// MarshalText renders the verdict as its name.
+func (v Verdict) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// Attempt is what one endpoint answered.
+type Attempt struct {
+	// Endpoint is where the request went.
+	Endpoint Endpoint `json:"endpoint"`
+	// Verdict is this endpoint's own answer.
+	Verdict Verdict `json:"verdict"`
+	// Status is the HTTP status of the manifest request, 0 when none came back.
+	Status int `json:"status,omitempty"`
+	// Detail says in a few words what came back ("404 Not Found",
+	// "connection refused").
+	Detail string `json:"detail"`
+	// Digest is the manifest digest when Verdict is Found.
+	Digest string `json:"digest,omitempty"`
+	// EndsWalk is true when a node's container runtime would stop at this
+	// endpoint: it answered the manifest request with a 2xx status, whatever
+	// the body.
+	EndsWalk bool `json:"endsWalk,omitempty"`
+}
+
+// String renders the attempt as "endpoint: detail".
+func (a Attempt) String() string { return a.Endpoint.String() + ": " + a.Detail }
+
+// Result is the answer to one lookup.
+type Result struct {
+	// Reference is the fully qualified reference that was looked up.
+	Reference string `json:"reference"`
+	// Verdict is the overall answer.
+	Verdict Verdict `json:"verdict"`
+	// Digest is the manifest digest when Verdict is Found.
+	Digest string `json:"digest,omitempty"`
+	// Attempts lists every endpoint asked, in order.
+	Attempts []Attempt `json:"attempts"`
+	// Reason explains a verdict reached without asking any endpoint.
+	Reason string `json:"reason,omitempty"`
+}
+
+// Summary renders the attempts on one line, for messages.
+func (r Result) Summary() string {
+	if len(r.Attempts) == 0 {
+		return r.Reason
+	}
+	parts := make([]string, 0, len(r.Attempts)+1)
+	for _, a := range r.Attempts {
+		parts = append(parts, a.String())
+	}
+	if r.Reason != "" {
+		parts = append(parts, r.Reason)
+	}
+	return strings.Join(parts, "; ")
+}

@@ -1,0 +1,7 @@
+// Package harness starts the real parts that admissible's end-to-end tests
+// and demo drive: a kube-apiserver and etcd (through controller-runtime's
+// envtest, from binaries named by KUBEBUILDER_ASSETS), registries served over
+// HTTP (go-containerregistry's in-memory registry, and servers that fail on
+// purpose), the admissible binary serving the webhook over TLS, and the
+// machine's real kubectl.
+package harness

@@ -1,0 +1,102 @@
+package harness
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+// Registry is a real OCI registry over HTTP on loopback, in memory.
+type Registry struct {
+	srv *httptest.Server
+	// Host is host:port of the registry.
+	Host string
+	// URL is http://host:port.
+	URL string
+
+	mu       sync.Mutex
+	requests map[string]int
+}
+
+// StartRegistry starts an empty registry.
+func StartRegistry() *Registry {
+	r := &Registry{requests: map[string]int{}}
+	inner := registry.New(registry.Logger(nopLogger()))
+	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		r.mu.Lock()
+		r.requests[req.Method+" "+req.URL.Path]++
+		r.mu.Unlock()
+		inner.ServeHTTP(w, req)
+	}))
+	r.URL = r.srv.URL
+	r.Host = strings.TrimPrefix(r.srv.URL, "http://")
+	return r
+}
+
+// Close stops the registry.
+func (r *Registry) Close() { r.srv.Close() }
+
+// Requests returns how often "METHOD /path" was asked.
+func (r *Registry) Requests(methodPath string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.requests[methodPath]
+}
+
+// Push stores a small random image at repo:tag and returns its digest.
+func (r *Registry) Push(repo, tag string) (string, error) {
+	img, err := random.Image(256, 1)
+	if err != nil {
+		return "", err
+	}
+	ref, err := name.NewTag(fmt.Sprintf("%s/%s:%s", r.Host, repo, tag), name.Insecure)
+	if err != nil {
+		return "", err
+	}
+	if err := remote.Write(ref, img); err != nil {
+		return "", fmt.Errorf("push %s: %w", ref, err)
+	}
+	d, err := img.Digest()
+	if err != nil {
+		return "", err
+	}
+	return d.String(), nil
+}
+
+// Fault is how a FaultyServer answers every request.
+type Fault string
+
+// Faults a FaultyServer can play.
+const (
+	FaultServerError Fault = "500"  // 500 Internal Server Error
+	FaultRateLimit   Fault = "429"  // 429 TOOMANYREQUESTS
+	FaultHang        Fault = "hang" // no answer until the client gives up
+	FaultHTML        Fault = "html" // 200 with an HTML page
+)
+
+// StartFaultyServer starts a server that answers every request with f.
+func StartFaultyServer(f Fault) *httptest.Server {
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		switch f {
+		case FaultServerError:
+			http.Error(w, "internal error", http.StatusInternalServerError)
+		case FaultRateLimit:
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Retry-After", "60")
+			w.WriteHeader(http.StatusTooManyRequests)
+			fmt.Fprint(w, `{"errors":[{"code":"TOOMANYREQUESTS","message":"rate limit exceeded"}]}`)
+		case FaultHang:
+			<-req.Context().Done()
+		case FaultHTML:
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, "<html><body>Welcome</body></html>")
+		}
+	}))
+}

@@ -1,0 +1,125 @@
+package harness
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+)
+
+// BuildAdmissible builds the admissible binary from the module at root into
+// dir and returns its path.
+func BuildAdmissible(root, dir string) (string, error) {
+	bin := filepath.Join(dir, "admissible")
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/admissible")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build: %w\n%s", err, out)
+	}
+	return bin, nil
+}
+
+// Webhook is a running "admissible serve".
+type Webhook struct {
+	cmd *exec.Cmd
+	// Binary is the admissible binary.
+	Binary string
+	// URL is the validate endpoint.
+	URL string
+	// CAFile is the CA that signed the serving certificate.
+	CAFile string
+	// Log holds what the process printed.
+	Log *bytes.Buffer
+}
+
+// StartWebhook writes config to dir, starts "admissible serve" on free
+// loopback ports with a fresh serving certificate, and waits until /readyz
+// answers.
+func StartWebhook(ctx context.Context, binary, dir, config string, extraArgs ...string) (*Webhook, error) {
+	certDir := filepath.Join(dir, "certs")
+	if err := os.MkdirAll(certDir, 0o700); err != nil {
+		return nil, err
+	}
+	if err := WriteServingCert(certDir); err != nil {
+		return nil, err
+	}
+	configFile := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(configFile, []byte(config), 0o600); err != nil {
+		return nil, err
+	}
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	healthPort, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	args := append([]string{"serve",
+		"--host", "127.0.0.1", "--port", fmt.Sprint(port), "--cert-dir", certDir,
+		"--health-addr", fmt.Sprintf("127.0.0.1:%d", healthPort), "--config", configFile,
+	}, extraArgs...)
+	w := &Webhook{
+		Binary: binary,
+		URL:    fmt.Sprintf("https://127.0.0.1:%d/validate", port),
+		CAFile: filepath.Join(certDir, "ca.crt"),
+		Log:    &bytes.Buffer{},
+	}
+	w.cmd = exec.Command(binary, args...)
+	w.cmd.Stdout, w.cmd.Stderr = w.Log, w.Log
+	if err := w.cmd.Start(); err != nil {
+		return nil, err
+	}
+	ready := fmt.Sprintf("http://127.0.0.1:%d/readyz", healthPort)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(ready)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return w, nil
+			}
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			w.Stop()
+			return nil, fmt.Errorf("webhook not ready at %s:\n%s", ready, w.Log)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// Stop ends the webhook process.
+func (w *Webhook) Stop() {
+	if w.cmd != nil && w.cmd.Process != nil {
+		_ = w.cmd.Process.Kill()
+		_ = w.cmd.Wait()
+	}
+}
+
+// Register prints the webhook configuration with "admissible webhook-config"
+// and applies it with kubectl.
+func (w *Webhook) Register(ctx context.Context, cp *ControlPlane, extraArgs ...string) error {
+	args := append([]string{"webhook-config", "--url", w.URL, "--ca-file", w.CAFile}, extraArgs...)
+	out, err := exec.CommandContext(ctx, w.Binary, args...).Output()
+	if err != nil {
+		return fmt.Errorf("webhook-config: %w", err)
+	}
+	if r := cp.Kubectl(ctx, string(out), "apply", "-f", "-"); r.ExitCode != 0 {
+		return fmt.Errorf("register webhook: %s", r.Output())
+	}
+	return nil
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}

@@ -1,0 +1,218 @@
+package webhook
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/admissible/admissible/resolvers"
+	"github.com/admissible/admissible/webhook/kinds"
+	"github.com/admissible/admissible/webhook/podspec"
+)
+
+// Engine judges objects.
+type Engine struct {
+	resolver    resolvers.Resolver
+	catalog     *kinds.Catalog
+	parallelism int
+}
+
+// Option configures an Engine.
+type Option func(*Engine)
+
+// WithCatalog sets the kinds the engine judges (default kinds.Builtin()).
+func WithCatalog(c *kinds.Catalog) Option { return func(e *Engine) { e.catalog = c } }
+
+// WithParallelism bounds how many images of one object are looked up at once
+// (default 8).
+func WithParallelism(n int) Option {
+	return func(e *Engine) {
+		if n > 0 {
+			e.parallelism = n
+		}
+	}
+}
+
+// NewEngine returns an Engine that looks images up through r.
+func NewEngine(r resolvers.Resolver, opts ...Option) *Engine {
+	e := &Engine{resolver: r, catalog: kinds.Builtin(), parallelism: 8}
+	for _, o := range opts {
+		o(e)
+	}
+	return e
+}
+
+// Catalog returns the kinds the engine judges.
+func (e *Engine) Catalog() *kinds.Catalog { return e.catalog }
+
+// imageField is an image reference found in an object.
+type imageField struct {
+	path *field.Path
+	raw  string
+	ref  name.Reference
+}
+
+// Judge returns the verdict on obj. Lookups stop when ctx is done; those
+// still running become warnings.
+func (e *Engine) Judge(ctx context.Context, obj *unstructured.Unstructured) Verdict {
+	kind, ok := e.catalog.Lookup(obj.GroupVersionKind())
+	if !ok {
+		return Verdict{Skipped: true}
+	}
+	var v Verdict
+	images, problems := e.collect(obj, kind)
+	v.Denials = problems
+	var refs []imageField
+	for _, img := range images {
+		if img.Ref == "" {
+			v.Denials = append(v.Denials, field.Required(img.Path, "an image reference is required"))
+			continue
+		}
+		ref, err := name.ParseReference(img.Ref)
+		if err != nil {
+			v.Denials = append(v.Denials, field.Invalid(img.Path, img.Ref, fmt.Sprintf("not a valid image reference: %v", err)))
+			continue
+		}
+		refs = append(refs, imageField{path: img.Path, raw: img.Ref, ref: ref})
+	}
+	results := e.resolveAll(ctx, refs)
+	for _, f := range refs {
+		r := results[f.ref.Name()]
+		v.Images = append(v.Images, ImageVerdict{Field: f.path.String(), Image: f.raw, Result: r})
+		switch r.Verdict {
+		case resolvers.NotFound:
+			v.Denials = append(v.Denials, notFound(f, r))
+		case resolvers.Undetermined:
+			v.Warnings = append(v.Warnings, fmt.Sprintf("%s: could not verify image %q: %s", f.path, f.raw, r.Summary()))
+		}
+	}
+	return v
+}
+
+// collect finds the images of obj and the problems of its pod specs.
+func (e *Engine) collect(obj *unstructured.Unstructured, kind kinds.Kind) ([]podspec.Image, field.ErrorList) {
+	var images []podspec.Image
+	var errs field.ErrorList
+	for _, p := range kind.Images {
+		val, found, _ := unstructured.NestedFieldNoCopy(obj.Object, p...)
+		if !found || val == nil {
+			continue
+		}
+		fp := field.NewPath(p[0], p[1:]...)
+		s, ok := val.(string)
+		if !ok {
+			errs = append(errs, field.Invalid(fp, val, "must be a string"))
+			continue
+		}
+		if s != "" {
+			images = append(images, podspec.Image{Path: fp, Ref: s})
+		}
+	}
+	for _, p := range kind.PodSpecs {
+		val, found, _ := unstructured.NestedFieldNoCopy(obj.Object, p...)
+		if !found || val == nil {
+			continue
+		}
+		fp := field.NewPath(p[0], p[1:]...)
+		m, ok := val.(map[string]interface{})
+		if !ok {
+			errs = append(errs, field.Invalid(fp, "", "must be an object"))
+			continue
+		}
+		var spec corev1.PodSpec
+		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(m, &spec); err != nil {
+			errs = append(errs, field.Invalid(fp, "", fmt.Sprintf("cannot be read as a pod spec: %v", err)))
+			continue
+		}
+		errs = append(errs, podspec.Validate(&spec, fp)...)
+		images = append(images, podspec.Images(&spec, fp)...)
+	}
+	return images, errs
+}
+
+// resolveAll looks every distinct reference up once, in parallel.
+func (e *Engine) resolveAll(ctx context.Context, refs []imageField) map[string]resolvers.Result {
+	results := make(map[string]resolvers.Result, len(refs))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, e.parallelism)
+	for _, f := range refs {
+		key := f.ref.Name()
+		if _, seen := results[key]; seen {
+			continue
+		}
+		results[key] = resolvers.Result{Reference: key}
+		wg.Add(1)
+		go func(ref name.Reference) {
+			defer wg.Done()
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			r := e.resolver.Resolve(ctx, ref)
+			mu.Lock()
+			results[key] = r
+			mu.Unlock()
+		}(f.ref)
+	}
+	wg.Wait()
+	return results
+}
+
+// notFound words the denial of an image that does not exist.
+func notFound(f imageField, r resolvers.Result) *field.Error {
+	what := "image not found"
+	switch ref := f.ref.(type) {
+	case name.Tag:
+		what = fmt.Sprintf("tag %q not found in %s", ref.TagStr(), ref.Context().Name())
+	case name.Digest:
+		what = fmt.Sprintf("digest %s not found in %s", ref.DigestStr(), ref.Context().Name())
+	}
+	return &field.Error{Type: field.ErrorTypeNotFound, Field: f.path.String(), BadValue: f.raw, Detail: what + " (" + r.Summary() + ")"}
+}
+
+// Verdict is the judgement on one object.
+type Verdict struct {
+	// Skipped is true when the object's kind is not judged.
+	Skipped bool `json:"skipped,omitempty"`
+	// Denials are the problems that refuse the object.
+	Denials field.ErrorList `json:"-"`
+	// Warnings are shown to the user but do not refuse the object.
+	Warnings []string `json:"warnings,omitempty"`
+	// Images are the lookups made, one per image field.
+	Images []ImageVerdict `json:"images,omitempty"`
+}
+
+// ImageVerdict is the lookup of one image field.
+type ImageVerdict struct {
+	Field  string           `json:"field"`
+	Image  string           `json:"image"`
+	Result resolvers.Result `json:"result"`
+}
+
+// Allowed reports whether the object is admitted.
+func (v Verdict) Allowed() bool { return len(v.Denials) == 0 }
+
+// Problems renders each denial on its own line.
+func (v Verdict) Problems() []string {
+	out := make([]string, 0, len(v.Denials))
+	for _, d := range v.Denials {
+		out = append(out, d.Error())
+	}
+	return out
+}
+
+// Message renders the denials for an admission response: one line per
+// problem.
+func (v Verdict) Message() string {
+	p := v.Problems()
+	if len(p) == 1 {
+		return p[0]
+	}
+	return fmt.Sprintf("%d problems:\n%s", len(p), strings.Join(p, "\n"))
+}

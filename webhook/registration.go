@@ -1,0 +1,99 @@
+package webhook
+
+import (
+	"sort"
+
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/admissible/admissible/webhook/kinds"
+)
+
+// Registration describes how the webhook is registered with the API server.
+type Registration struct {
+	// Name of the ValidatingWebhookConfiguration (default "admissible").
+	Name string
+	// WebhookName is the name the API server quotes in denials (default
+	// "validate.admissible.dev").
+	WebhookName string
+	// ClientConfig says how the API server reaches the webhook.
+	ClientConfig admissionregistrationv1.WebhookClientConfig
+	// FailurePolicy when the webhook cannot be reached (default Ignore, so a
+	// webhook that is down never stops the cluster).
+	FailurePolicy admissionregistrationv1.FailurePolicyType
+	// TimeoutSeconds the API server waits (default 10).
+	TimeoutSeconds int32
+	// ExcludedNamespaces are never sent to the webhook (default kube-system).
+	ExcludedNamespaces []string
+}
+
+// Configuration renders the ValidatingWebhookConfiguration for the kinds of
+// catalog: CREATE and UPDATE of each, no side effects.
+func (r Registration) Configuration(catalog *kinds.Catalog) *admissionregistrationv1.ValidatingWebhookConfiguration {
+	r.defaults()
+	sideEffects := admissionregistrationv1.SideEffectClassNone
+	scope := admissionregistrationv1.AllScopes
+	return &admissionregistrationv1.ValidatingWebhookConfiguration{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "admissionregistration.k8s.io/v1", Kind: "ValidatingWebhookConfiguration"},
+		ObjectMeta: metav1.ObjectMeta{Name: r.Name},
+		Webhooks: []admissionregistrationv1.ValidatingWebhook{{
+			Name:                    r.WebhookName,
+			ClientConfig:            r.ClientConfig,
+			Rules:                   rules(catalog, scope),
+			FailurePolicy:           &r.FailurePolicy,
+			SideEffects:             &sideEffects,
+			TimeoutSeconds:          &r.TimeoutSeconds,
+			AdmissionReviewVersions: []string{"v1"},
+			NamespaceSelector: &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{
+				Key: "kubernetes.io/metadata.name", Operator: metav1.LabelSelectorOpNotIn, Values: r.ExcludedNamespaces,
+			}}},
+		}},
+	}
+}
+
+func (r *Registration) defaults() {
+	if r.Name == "" {
+		r.Name = "admissible"
+	}
+	if r.WebhookName == "" {
+		r.WebhookName = "validate.admissible.dev"
+	}
+	if r.FailurePolicy == "" {
+		r.FailurePolicy = admissionregistrationv1.Ignore
+	}
+	if r.TimeoutSeconds == 0 {
+		r.TimeoutSeconds = 10
+	}
+	if len(r.ExcludedNamespaces) == 0 {
+		r.ExcludedNamespaces = []string{"kube-system"}
+	}
+}
+
+// rules groups the catalog's resources by API group and version.
+func rules(catalog *kinds.Catalog, scope admissionregistrationv1.ScopeType) []admissionregistrationv1.RuleWithOperations {
+	type gv struct{ group, version string }
+	resources := map[gv][]string{}
+	var order []gv
+	for _, k := range catalog.All() {
+		key := gv{k.Group, k.Version}
+		if _, ok := resources[key]; !ok {
+			order = append(order, key)
+		}
+		resources[key] = append(resources[key], k.Resource)
+		for _, sub := range k.Subresources {
+			resources[key] = append(resources[key], k.Resource+"/"+sub)
+		}
+	}
+	out := make([]admissionregistrationv1.RuleWithOperations, 0, len(order))
+	for _, key := range order {
+		res := resources[key]
+		sort.Strings(res)
+		out = append(out, admissionregistrationv1.RuleWithOperations{
+			Operations: []admissionregistrationv1.OperationType{admissionregistrationv1.Create, admissionregistrationv1.Update},
+			Rule: admissionregistrationv1.Rule{
+				APIGroups: []string{key.group}, APIVersions: []string{key.version}, Resources: res, Scope: &scope,
+			},
+		})
+	}
+	return out
+}
