@@ -140,15 +140,16 @@ func (e *Engine) collect(obj *unstructured.Unstructured, kind kinds.Kind) ([]pod
 // resolveAll looks every distinct reference up once, in parallel.
 func (e *Engine) resolveAll(ctx context.Context, refs []imageField) map[string]resolvers.Result {
 	results := make(map[string]resolvers.Result, len(refs))
+	seen := make(map[string]bool, len(refs))
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, e.parallelism)
 	for _, f := range refs {
 		key := f.ref.Name()
-		if _, seen := results[key]; seen {
+		if seen[key] {
 			continue
 		}
-		results[key] = resolvers.Result{Reference: key}
+		seen[key] = true
 		wg.Add(1)
 		go func(ref name.Reference) {
 			defer wg.Done()

@@ -11,8 +11,7 @@ import (
 // podSpec renders a pod spec indented by indent, with an init container and a
 // main container.
 func podSpec(indent, initImage, image string) string {
-	s := fmt.Sprintf(`restartPolicy: Never
-initContainers:
+	s := fmt.Sprintf(`initContainers:
   - name: init
     image: %s
 containers:
@@ -36,10 +35,10 @@ func workload(kind, name, initImage, image string) (manifest, specPath string) {
 		return "apiVersion: v1\nkind: PodTemplate\n" + meta + "template:\n" + fmt.Sprintf("  metadata:\n    labels: {app: %s}\n", name) +
 			"  spec:\n" + podSpec("    ", initImage, image), "template.spec"
 	case "CronJob":
-		return "apiVersion: batch/v1\nkind: CronJob\n" + meta + "spec:\n  schedule: '@daily'\n  jobTemplate:\n    spec:\n      template:\n        spec:\n" +
+		return "apiVersion: batch/v1\nkind: CronJob\n" + meta + "spec:\n  schedule: '@daily'\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n" +
 			podSpec("          ", initImage, image), "spec.jobTemplate.spec.template.spec"
 	case "Job":
-		return "apiVersion: batch/v1\nkind: Job\n" + meta + "spec:\n  template:\n    spec:\n" + podSpec("      ", initImage, image), "spec.template.spec"
+		return "apiVersion: batch/v1\nkind: Job\n" + meta + "spec:\n  template:\n    spec:\n      restartPolicy: Never\n" + podSpec("      ", initImage, image), "spec.template.spec"
 	case "ReplicationController":
 		return "apiVersion: v1\nkind: ReplicationController\n" + meta + "spec:\n  selector: {app: " + name + "}\n  template:\n" +
 			fmt.Sprintf(tmplMeta, name) + "    spec:\n" + podSpec("      ", initImage, image), "spec.template.spec"
@@ -48,8 +47,7 @@ func workload(kind, name, initImage, image string) (manifest, specPath string) {
 		if kind == "StatefulSet" {
 			extra = "  serviceName: " + name + "\n"
 		}
-		// apps/v1 workloads only allow restartPolicy Always.
-		spec := strings.Replace(podSpec("      ", initImage, image), "restartPolicy: Never", "restartPolicy: Always", 1)
+		spec := podSpec("      ", initImage, image)
 		return "apiVersion: apps/v1\nkind: " + kind + "\n" + meta + "spec:\n" + extra + fmt.Sprintf(sel, name) + "  template:\n" +
 			fmt.Sprintf(tmplMeta, name) + "    spec:\n" + spec, "spec.template.spec"
 	}
@@ -71,7 +69,8 @@ func TestEveryWorkloadKind(t *testing.T) {
 			r = kubectl(t, m, "apply", "--dry-run=server", "-f", "-")
 			expect(t, r, 1, webhookPrefix, path+`.containers[0].image: Not found: "busybox:no-such-tag"`)
 
-			m, _ = workload(kind, name, good, "busybox:1.36")
+			// Job templates are immutable: the admitted object gets its own name.
+			m, _ = workload(kind, name+"-ok", good, "busybox:1.36")
 			expect(t, kubectl(t, m, "apply", "-f", "-"), 0, "created")
 		})
 	}
