@@ -2,10 +2,7 @@
 
 package e2e
 
-import (
-	"strings"
-	"testing"
-)
+import "testing"
 
 const incident = "../testdata/incident/"
 
@@ -18,7 +15,6 @@ var applyModes = map[string][]string{
 	"server-side dry":  {"apply", "--server-side", "--dry-run=server", "-f", "-"},
 	"create":           {"create", "-f", "-"},
 	"create dry-run":   {"create", "--dry-run=server", "-f", "-"},
-	"replace --force":  {"replace", "--force", "-f", "-"},
 	"apply -o name":    {"apply", "-o", "name", "-f", "-"},
 	"server-side -o n": {"apply", "--server-side", "-o", "name", "-f", "-"},
 }
@@ -26,9 +22,6 @@ var applyModes = map[string][]string{
 func TestIncidentCephClusterImage(t *testing.T) {
 	broken := readFile(t, incident+"cephcluster-broken.yaml")
 	for mode, args := range applyModes {
-		if strings.HasPrefix(mode, "replace") {
-			continue // replace needs an existing object; covered below as an update
-		}
 		t.Run("broken/"+mode, func(t *testing.T) {
 			r := kubectl(t, broken, args...)
 			expect(t, r, 1, webhookPrefix,
@@ -60,9 +53,6 @@ func TestIncidentStatefulSetEnv(t *testing.T) {
 		want = append(want, webhookPrefix)
 	}
 	for mode, args := range applyModes {
-		if strings.HasPrefix(mode, "replace") {
-			continue
-		}
 		t.Run("broken/"+mode, func(t *testing.T) {
 			expect(t, kubectl(t, broken, args...), 1, want...)
 		})
