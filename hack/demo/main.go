@@ -1,0 +1,144 @@
+// Command demo shows admissible refusing the incident's two manifests at
+// apply time: it starts a throwaway etcd and kube-apiserver, a registry that
+// stands in for quay.io and docker.io, and the webhook, then drives kubectl.
+//
+// Run it with "make demo" (which builds the control plane binaries first), or
+// with KUBEBUILDER_ASSETS naming a directory with kube-apiserver and etcd.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/admissible/admissible/test/harness"
+)
+
+const incident = "test/testdata/incident/"
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintf(os.Stderr, "demo: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	root, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "admissible-demo-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+
+	step("Starting a registry that stands in for quay.io and docker.io")
+	reg := harness.StartRegistry()
+	defer reg.Close()
+	for _, img := range []string{"ceph/ceph:v17.2.5", "ceph/ceph:v17.2.6", "bitnami/postgresql:15.3.0-debian-11-r24"} {
+		repo, tag, _ := strings.Cut(img, ":")
+		if _, err := reg.Push(repo, tag); err != nil {
+			return err
+		}
+		fmt.Printf("  pushed %s\n", img)
+	}
+	config := fmt.Sprintf(`mirrors:
+  quay.io:
+    endpoints: [%[1]q]
+    skipFallback: true
+  docker.io:
+    endpoints: [%[1]q]
+    skipFallback: true
+`, reg.URL)
+	fmt.Printf("  webhook config:\n%s", indent(config))
+
+	step("Starting etcd and kube-apiserver")
+	cp, err := harness.StartControlPlane(os.Getenv("KUBEBUILDER_ASSETS"), dir, filepath.Join(root, "test/testdata/crds"))
+	if err != nil {
+		return err
+	}
+	defer cp.Stop()
+	fmt.Printf("  kube-apiserver %s\n", cp.Version)
+
+	step("Building and starting admissible serve, registering it by URL")
+	bin, err := harness.BuildAdmissible(root, dir)
+	if err != nil {
+		return err
+	}
+	wh, err := harness.StartWebhook(ctx, bin, dir, config)
+	if err != nil {
+		return err
+	}
+	defer wh.Stop()
+	if err := wh.Register(ctx, cp); err != nil {
+		return err
+	}
+	fmt.Printf("  webhook at %s\n", wh.URL)
+	for _, ns := range []string{"rook-ceph", "harbor-registry"} {
+		cp.Kubectl(ctx, "", "create", "namespace", ns)
+	}
+	if err := waitForWebhook(ctx, cp); err != nil {
+		return err
+	}
+
+	step("Failure 1: a CephCluster naming quay.io/ceph/ceph:v17.2.31, a tag that never existed")
+	apply(ctx, cp, incident+"cephcluster-broken.yaml", "apply", "--dry-run=server")
+	apply(ctx, cp, incident+"cephcluster-broken.yaml", "apply")
+	apply(ctx, cp, incident+"cephcluster-fixed.yaml", "apply")
+
+	step("Failure 2: a StatefulSet whose env entry has both value and valueFrom")
+	apply(ctx, cp, incident+"statefulset-broken.yaml", "apply", "--server-side")
+	apply(ctx, cp, incident+"statefulset-fixed.yaml", "apply")
+
+	step("The same engine in CI, without a cluster")
+	configFile := filepath.Join(dir, "config.yaml")
+	show(exec.CommandContext(ctx, bin, "check", "--config", configFile, "-f", incident), "admissible check --config config.yaml -f "+incident)
+	return nil
+}
+
+func step(s string) { fmt.Printf("\n== %s\n", s) }
+
+func indent(s string) string {
+	return "    " + strings.ReplaceAll(strings.TrimSuffix(s, "\n"), "\n", "\n    ") + "\n"
+}
+
+// apply runs kubectl on a file and prints the command, its output and its
+// exit code.
+func apply(ctx context.Context, cp *harness.ControlPlane, file string, args ...string) {
+	args = append(args, "-f", file)
+	fmt.Printf("\n$ kubectl %s\n", strings.Join(args, " "))
+	r := cp.Kubectl(ctx, "", args...)
+	fmt.Print(indent(r.Output()))
+	fmt.Printf("  (exit %d)\n", r.ExitCode)
+}
+
+func show(cmd *exec.Cmd, shown string) {
+	fmt.Printf("\n$ %s\n", shown)
+	out, err := cmd.CombinedOutput()
+	fmt.Print(indent(string(out)))
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	}
+	fmt.Printf("  (exit %d)\n", code)
+}
+
+// waitForWebhook waits until the API server's admission chain has the webhook.
+func waitForWebhook(ctx context.Context, cp *harness.ControlPlane) error {
+	probe := "apiVersion: v1\nkind: Pod\nmetadata: {name: probe, namespace: default}\nspec:\n  containers: [{name: c, image: quay.io/ceph/ceph:probe}]\n"
+	for ctx.Err() == nil {
+		if r := cp.Kubectl(ctx, probe, "apply", "--dry-run=server", "-f", "-"); strings.Contains(r.Output(), "denied the request") {
+			return nil
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	return fmt.Errorf("the API server never called the webhook")
+}
