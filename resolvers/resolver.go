@@ -74,6 +74,9 @@ type Result struct {
 	Attempts []Attempt `json:"attempts"`
 	// Reason explains a verdict reached without asking any endpoint.
 	Reason string `json:"reason,omitempty"`
+	// Suggestions are existing tags close to a tag that was not found,
+	// nearest first.
+	Suggestions []string `json:"suggestions,omitempty"`
 }
 
 // Summary renders the attempts on one line, for messages.
