@@ -5,7 +5,9 @@
 //
 //   - Found: some endpoint a node would try serves the manifest.
 //   - NotFound: every endpoint a node would try answered authoritatively that
-//     the manifest does not exist (HTTP 404).
+//     the manifest does not exist: HTTP 404, or a 401 to a request that
+//     carried a pull token obtained in the same lookup (Docker Hub and
+//     quay.io answer so for a repository that does not exist).
 //   - Undetermined: anything else (timeouts, refused connections, 5xx, 429,
 //     401 without credentials, a 2xx that is not a manifest). Callers must
 //     never treat Undetermined as NotFound.
@@ -15,6 +17,8 @@
 //
 // The subpackages do the work: registry asks one endpoint over HTTP through
 // go-containerregistry; mirrors walks the endpoints a node would try, in the
-// order containerd tries them. This package never imports Kubernetes object
-// types.
+// order containerd tries them; cache keeps answers and shares concurrent
+// lookups; suggest names the nearest existing tags; credentials reads pull
+// secrets; probe examines a mirror endpoint for "admissible mirrors check".
+// This package never imports Kubernetes object types.
 package resolvers

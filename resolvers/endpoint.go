@@ -18,6 +18,12 @@ type Endpoint struct {
 	// "/v2/proxy-project" for a Harbor proxy cache reached with overridePath,
 	// "/prefix/v2" for an endpoint with a path and no overridePath.
 	Path string `json:"path"`
+	// Trusted is true for an endpoint the operator configured (a mirror):
+	// it is asked whatever address its host resolves to. Other endpoints
+	// come from image references that anyone who can create a pod writes,
+	// and the registry client refuses to contact internal addresses for
+	// them.
+	Trusted bool `json:"trusted,omitempty"`
 }
 
 // dockerHubHost is the host containerd contacts for docker.io.
@@ -25,6 +31,7 @@ const dockerHubHost = "registry-1.docker.io"
 
 // Upstream returns the endpoint of a registry itself, the last one a node
 // tries. docker.io (and ggcr's index.docker.io) means registry-1.docker.io.
+// The host comes from an image reference, so the endpoint is not Trusted.
 func Upstream(registry string) Endpoint {
 	host := registry
 	if host == name.DefaultRegistry || host == "docker.io" {

@@ -5,6 +5,7 @@
 //	admissible serve           run the validating admission webhook
 //	admissible check           judge manifest files, for CI
 //	admissible webhook-config  print the ValidatingWebhookConfiguration
+//	admissible mirrors check   probe the configured mirror endpoints
 //	admissible version         print the version
 package main
 
@@ -23,6 +24,7 @@ commands:
   serve           run the validating admission webhook
   check           judge manifest files without a cluster
   webhook-config  print the ValidatingWebhookConfiguration for a webhook reached by URL
+  mirrors check   probe every configured mirror endpoint the way a node would use it
   version         print the version
 
 Run "admissible <command> -h" for a command's flags.
@@ -45,6 +47,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return check(args[1:], stdin, stdout, stderr)
 	case "webhook-config":
 		return webhookConfig(args[1:], stdout, stderr)
+	case "mirrors":
+		return mirrorsCommand(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, version)
 		return 0

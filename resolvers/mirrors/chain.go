@@ -2,6 +2,7 @@ package mirrors
 
 import (
 	"context"
+	"sort"
 
 	"github.com/google/go-containerregistry/pkg/name"
 
@@ -64,4 +65,14 @@ func (c *Chain) Resolve(ctx context.Context, ref name.Reference) resolvers.Resul
 		res.Verdict = resolvers.NotFound
 	}
 	return res
+}
+
+// Registries returns the configured registry names ("*" included), sorted.
+func (c *Chain) Registries() []string {
+	out := make([]string, 0, len(c.routes))
+	for r := range c.routes {
+		out = append(out, r)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -74,9 +74,9 @@ func TestChainEndpoints(t *testing.T) {
 			cfg:      mirrors.Config{"quay.io": {Endpoints: []string{"https://m1.example", "http://10.0.0.5:5000", "https://m3.example:8443/cache"}}},
 			registry: "quay.io",
 			want: []resolvers.Endpoint{
-				{Scheme: "https", Host: "m1.example", Path: "/v2"},
-				{Scheme: "http", Host: "10.0.0.5:5000", Path: "/v2"},
-				{Scheme: "https", Host: "m3.example:8443", Path: "/cache/v2"},
+				{Scheme: "https", Host: "m1.example", Path: "/v2", Trusted: true},
+				{Scheme: "http", Host: "10.0.0.5:5000", Path: "/v2", Trusted: true},
+				{Scheme: "https", Host: "m3.example:8443", Path: "/cache/v2", Trusted: true},
 				quayEndpoint,
 			},
 		},
@@ -84,15 +84,15 @@ func TestChainEndpoints(t *testing.T) {
 			cfg:      mirrors.Config{"quay.io": {Endpoints: []string{"https://m1.example", "https://m2.example"}, SkipFallback: true}},
 			registry: "quay.io",
 			want: []resolvers.Endpoint{
-				{Scheme: "https", Host: "m1.example", Path: "/v2"},
-				{Scheme: "https", Host: "m2.example", Path: "/v2"},
+				{Scheme: "https", Host: "m1.example", Path: "/v2", Trusted: true},
+				{Scheme: "https", Host: "m2.example", Path: "/v2", Trusted: true},
 			},
 		},
 		"overridePath uses the URL path as the API base": {
 			cfg:      mirrors.Config{"quay.io": {Endpoints: []string{"https://harbor.example/v2/proxy"}, OverridePath: true}},
 			registry: "quay.io",
 			want: []resolvers.Endpoint{
-				{Scheme: "https", Host: "harbor.example", Path: "/v2/proxy"},
+				{Scheme: "https", Host: "harbor.example", Path: "/v2/proxy", Trusted: true},
 				quayEndpoint,
 			},
 		},
@@ -100,7 +100,7 @@ func TestChainEndpoints(t *testing.T) {
 			cfg:      mirrors.Config{"quay.io": {Endpoints: []string{"https://harbor.example/v2/proxy"}}},
 			registry: "quay.io",
 			want: []resolvers.Endpoint{
-				{Scheme: "https", Host: "harbor.example", Path: "/v2/proxy/v2"},
+				{Scheme: "https", Host: "harbor.example", Path: "/v2/proxy/v2", Trusted: true},
 				quayEndpoint,
 			},
 		},
@@ -116,7 +116,7 @@ func TestChainEndpoints(t *testing.T) {
 			},
 			registry: "quay.io",
 			want: []resolvers.Endpoint{
-				{Scheme: "https", Host: "everything.example", Path: "/v2"},
+				{Scheme: "https", Host: "everything.example", Path: "/v2", Trusted: true},
 				quayEndpoint,
 			},
 		},
@@ -127,20 +127,20 @@ func TestChainEndpoints(t *testing.T) {
 			},
 			registry: "ghcr.io",
 			want: []resolvers.Endpoint{
-				{Scheme: "https", Host: "ghcr-mirror.example", Path: "/v2"},
+				{Scheme: "https", Host: "ghcr-mirror.example", Path: "/v2", Trusted: true},
 				{Scheme: "https", Host: "ghcr.io", Path: "/v2"},
 			},
 		},
 		"wildcard skipFallback": {
 			cfg:      mirrors.Config{"*": {Endpoints: []string{"https://everything.example"}, SkipFallback: true}},
 			registry: "quay.io",
-			want:     []resolvers.Endpoint{{Scheme: "https", Host: "everything.example", Path: "/v2"}},
+			want:     []resolvers.Endpoint{{Scheme: "https", Host: "everything.example", Path: "/v2", Trusted: true}},
 		},
 		"docker.io entry applies to go-containerregistry's index.docker.io": {
 			cfg:      mirrors.Config{"docker.io": {Endpoints: []string{"https://mirror.gcr.io"}}},
 			registry: "index.docker.io",
 			want: []resolvers.Endpoint{
-				{Scheme: "https", Host: "mirror.gcr.io", Path: "/v2"},
+				{Scheme: "https", Host: "mirror.gcr.io", Path: "/v2", Trusted: true},
 				hubEndpoint,
 			},
 		},
@@ -152,7 +152,7 @@ func TestChainEndpoints(t *testing.T) {
 			cfg:      mirrors.Config{"registry.example:5000": {Endpoints: []string{"http://10.0.0.5:5000"}}},
 			registry: "registry.example:5000",
 			want: []resolvers.Endpoint{
-				{Scheme: "http", Host: "10.0.0.5:5000", Path: "/v2"},
+				{Scheme: "http", Host: "10.0.0.5:5000", Path: "/v2", Trusted: true},
 				{Scheme: "https", Host: "registry.example:5000", Path: "/v2"},
 			},
 		},
@@ -177,9 +177,9 @@ func TestChainResolve(t *testing.T) {
 		harbor  = "https://harbor.example/v2/proxy"
 		quayRef = "quay.io/org/app:v1"
 	)
-	ep1 := resolvers.Endpoint{Scheme: "https", Host: "m1.example", Path: "/v2"}
-	ep2 := resolvers.Endpoint{Scheme: "https", Host: "m2.example", Path: "/v2"}
-	harborEp := resolvers.Endpoint{Scheme: "https", Host: "harbor.example", Path: "/v2/proxy"}
+	ep1 := resolvers.Endpoint{Scheme: "https", Host: "m1.example", Path: "/v2", Trusted: true}
+	ep2 := resolvers.Endpoint{Scheme: "https", Host: "m2.example", Path: "/v2", Trusted: true}
+	harborEp := resolvers.Endpoint{Scheme: "https", Host: "harbor.example", Path: "/v2/proxy", Trusted: true}
 	at := func(a resolvers.Attempt, ep resolvers.Endpoint) resolvers.Attempt {
 		a.Endpoint = ep
 		return a

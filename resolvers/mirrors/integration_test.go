@@ -55,8 +55,8 @@ func TestChainWithRegistryClient(t *testing.T) {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	deadEp := resolvers.Endpoint{Scheme: "http", Host: dead, Path: "/v2"}
-	goodEp := resolvers.Endpoint{Scheme: "http", Host: goodHost, Path: "/v2"}
+	deadEp := resolvers.Endpoint{Scheme: "http", Host: dead, Path: "/v2", Trusted: true}
+	goodEp := resolvers.Endpoint{Scheme: "http", Host: goodHost, Path: "/v2", Trusted: true}
 
 	tests := map[string]struct {
 		ref  string

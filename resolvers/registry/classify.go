@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strings"
 	"syscall"
-	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
@@ -16,9 +15,28 @@ import (
 	"github.com/admissible/admissible/resolvers"
 )
 
+// unauthorizedWithToken is the detail of a 401 to a HEAD sent with a token
+// the endpoint issued for the lookup.
+const unauthorizedWithToken = "401 Unauthorized with a pull token: repository does not exist or is private"
+
 // classify turns the outcome of a manifest HEAD into an Attempt. This is the
-// only place that decides what a registry's answer means.
-func classify(ctx context.Context, ep resolvers.Endpoint, desc *v1.Descriptor, seen *observation, err error, limit time.Duration) resolvers.Attempt {
+// only place that decides what a registry's answer means:
+//
+//   - 2xx with a manifest: Found, ends a node's walk.
+//   - 2xx with anything else: Undetermined, ends a node's walk.
+//   - 404 to the HEAD: NotFound.
+//   - 401 to the HEAD, when the endpoint's token service issued a token
+//     during the lookup and the HEAD carried it: NotFound. Docker Hub and
+//     quay.io answer so for a repository that does not exist, to hide
+//     private ones; a node holding the same credentials cannot pull it
+//     either. Any other 401 (no token obtained, Basic credentials or none)
+//     is Undetermined.
+//   - Anything else, including any answer to the ping or the token request
+//     around the HEAD, a host not contacted or rate limited, and every
+//     transport error: Undetermined.
+//
+// expired is the detail for a lookup whose context ran out of time.
+func classify(ctx context.Context, ep resolvers.Endpoint, desc *v1.Descriptor, seen *observation, err error, expired string) resolvers.Attempt {
 	a := resolvers.Attempt{Endpoint: ep}
 	status, contentType := seen.get()
 	a.Status = status
@@ -56,12 +74,16 @@ func classify(ctx context.Context, ep resolvers.Endpoint, desc *v1.Descriptor, s
 		}
 		a.Status = terr.StatusCode
 		a.Detail = statusDetail(terr)
-		if terr.StatusCode == http.StatusNotFound {
+		switch {
+		case terr.StatusCode == http.StatusNotFound:
 			a.Verdict = resolvers.NotFound
+		case terr.StatusCode == http.StatusUnauthorized && seen.pullToken():
+			a.Verdict = resolvers.NotFound
+			a.Detail = unauthorizedWithToken
 		}
 		return a
 	}
-	a.Detail = transportDetail(ctx, err, limit)
+	a.Detail = transportDetail(ctx, err, expired)
 	return a
 }
 
@@ -92,11 +114,22 @@ func statusDetail(terr *transport.Error) string {
 }
 
 // transportDetail renders an error that carries no HTTP status.
-func transportDetail(ctx context.Context, err error, limit time.Duration) string {
-	var dnsErr *net.DNSError
+func transportDetail(ctx context.Context, err error, expired string) string {
+	var (
+		dnsErr  *net.DNSError
+		refused *refusedError
+		limited *rateLimitedError
+		busy    *busyError
+	)
 	switch {
+	case errors.As(err, &refused):
+		return "not contacted: " + refused.Error()
+	case errors.As(err, &limited):
+		return limited.Error()
+	case errors.As(err, &busy) && errors.Is(busy.err, context.DeadlineExceeded):
+		return fmt.Sprintf("%s: %s to %s already in flight", expired, requests(busy.limit), busy.host)
 	case errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return fmt.Sprintf("no answer within %s", limit)
+		return expired
 	case errors.Is(err, context.Canceled):
 		return "lookup cancelled"
 	case errors.Is(err, syscall.ECONNREFUSED):
@@ -106,7 +139,15 @@ func transportDetail(ctx context.Context, err error, limit time.Duration) string
 	}
 	var netErr net.Error
 	if errors.As(err, &netErr) && netErr.Timeout() {
-		return fmt.Sprintf("no answer within %s", limit)
+		return expired
 	}
 	return err.Error()
+}
+
+// requests renders "1 request", "16 requests".
+func requests(n int) string {
+	if n == 1 {
+		return "1 request"
+	}
+	return fmt.Sprintf("%d requests", n)
 }

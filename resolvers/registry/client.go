@@ -3,7 +3,9 @@ package registry
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -14,12 +16,23 @@ import (
 	"github.com/admissible/admissible/resolvers"
 )
 
-// Client looks manifests up on registry endpoints.
+// Client looks manifests up on registry endpoints. It is safe for
+// concurrent use; one Client should serve a whole process, since it keeps
+// what it learnt about each endpoint and host.
 type Client struct {
-	keychain  authn.Keychain
-	timeout   time.Duration
-	transport http.RoundTripper
-	userAgent string
+	keychain        authn.Keychain
+	timeout         time.Duration
+	transport       http.RoundTripper
+	userAgent       string
+	hostConcurrency int
+	now             func() time.Time
+	observer        Observer
+	allowedNetworks []netip.Prefix
+	allowPrivate    bool
+
+	// guarded is transport for endpoints that are not Trusted.
+	guarded http.RoundTripper
+	hosts   *hostTable
 
 	mu      sync.Mutex
 	pullers map[resolvers.Endpoint]*remote.Puller
@@ -27,35 +40,24 @@ type Client struct {
 
 var _ resolvers.Resolver = (*Client)(nil)
 
-// Option configures a Client.
-type Option func(*Client)
-
-// WithKeychain sets where credentials come from (default: anonymous).
-func WithKeychain(k authn.Keychain) Option { return func(c *Client) { c.keychain = k } }
-
-// WithTimeout bounds one lookup on one endpoint, token exchange included
-// (default 3 s).
-func WithTimeout(d time.Duration) Option { return func(c *Client) { c.timeout = d } }
-
-// WithTransport sets the underlying HTTP transport (default: a clone of
-// http.DefaultTransport).
-func WithTransport(t http.RoundTripper) Option { return func(c *Client) { c.transport = t } }
-
-// WithUserAgent sets the User-Agent sent to registries.
-func WithUserAgent(ua string) Option { return func(c *Client) { c.userAgent = ua } }
-
-// New returns a Client.
+// New returns a Client; options.go lists the options and doc.go the
+// defaults.
 func New(opts ...Option) *Client {
 	c := &Client{
-		keychain:  authn.NewMultiKeychain(),
-		timeout:   3 * time.Second,
-		transport: http.DefaultTransport.(*http.Transport).Clone(),
-		userAgent: "admissible",
-		pullers:   map[resolvers.Endpoint]*remote.Puller{},
+		keychain:        authn.NewMultiKeychain(),
+		timeout:         DefaultTimeout,
+		transport:       http.DefaultTransport.(*http.Transport).Clone(),
+		userAgent:       "admissible",
+		hostConcurrency: DefaultHostConcurrency,
+		now:             time.Now,
+		pullers:         map[resolvers.Endpoint]*remote.Puller{},
 	}
 	for _, o := range opts {
 		o(c)
 	}
+	g := &guard{allowed: c.allowedNetworks, allowPrivate: c.allowPrivate, resolver: net.DefaultResolver}
+	c.guarded = g.wrap(c.transport)
+	c.hosts = newHostTable(c.hostConcurrency, c.now)
 	return c
 }
 
@@ -76,15 +78,25 @@ func (c *Client) Lookup(ctx context.Context, ep resolvers.Endpoint, ref name.Ref
 	if err != nil {
 		return resolvers.Attempt{Endpoint: ep, Detail: err.Error()}
 	}
+	if until, ok := c.hosts.limitedUntil(ep.Host); ok {
+		// Never wait for a Retry-After in an admission.
+		return resolvers.Attempt{Endpoint: ep, Detail: (&rateLimitedError{host: ep.Host, until: until}).Error()}
+	}
 	p, err := c.puller(ep)
 	if err != nil {
 		return resolvers.Attempt{Endpoint: ep, Detail: err.Error()}
+	}
+	// Says what ran out when the lookup's context ends: the Client's own
+	// time, or the caller's earlier budget.
+	expired := fmt.Sprintf("no answer within %s", c.timeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(time.Now().Add(c.timeout)) {
+		expired = "lookup budget spent before an answer"
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	ctx, seen := observe(ctx)
 	desc, err := p.Head(ctx, target)
-	return classify(ctx, ep, desc, seen, err, c.timeout)
+	return classify(ctx, ep, desc, seen, err, expired)
 }
 
 // puller returns the long-lived puller of an endpoint.
@@ -94,8 +106,12 @@ func (c *Client) puller(ep resolvers.Endpoint) (*remote.Puller, error) {
 	if p, ok := c.pullers[ep]; ok {
 		return p, nil
 	}
+	next := c.guarded
+	if ep.Trusted {
+		next = c.transport
+	}
 	p, err := remote.NewPuller(
-		remote.WithTransport(&endpointTransport{endpoint: ep, next: c.transport}),
+		remote.WithTransport(&endpointTransport{endpoint: ep, next: next, hosts: c.hosts, observer: c.observer}),
 		remote.WithAuthFromKeychain(c.keychain),
 		remote.WithUserAgent(c.userAgent),
 		remote.WithRetryPredicate(func(error) bool { return false }),

@@ -2,19 +2,38 @@ package registry
 
 import (
 	"context"
+	"errors"
+	"io"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 	"sync"
 
 	"github.com/admissible/admissible/resolvers"
 )
 
-// endpointTransport sends registry API requests for the endpoint's host to the
-// endpoint's scheme and path: "/v2/<rest>" becomes "<endpoint path>/<rest>".
-// Requests to other hosts (token services, redirects) pass unchanged.
+// maxRealms bounds the token services remembered per endpoint.
+const maxRealms = 8
+
+// endpointTransport is the innermost transport of an endpoint's puller; every
+// request of a lookup (ping, token, HEAD, redirects) passes through it.
+//
+// It sends registry API requests for the endpoint's host to the endpoint's
+// scheme and path: "/v2/<rest>" becomes "<endpoint path>/<rest>". Requests to
+// other hosts (token services, redirects) pass unchanged. It refuses hosts in
+// their Retry-After period, waits for a free slot to the host, tells the
+// observer, and records in the lookup's observation what came back.
 type endpointTransport struct {
 	endpoint resolvers.Endpoint
 	next     http.RoundTripper
+	hosts    *hostTable
+	observer Observer
+
+	mu sync.Mutex
+	// realms are the token services named by this endpoint's Bearer
+	// challenges, as host and path.
+	realms []string
 }
 
 func (t *endpointTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -26,28 +45,152 @@ func (t *endpointTransport) RoundTrip(req *http.Request) (*http.Response, error)
 			req.URL.RawPath = ""
 		}
 	}
+	host := req.URL.Host
+	if until, ok := t.hosts.limitedUntil(host); ok {
+		closeBody(req)
+		return nil, &rateLimitedError{host: host, until: until}
+	}
+	release, err := t.hosts.acquire(req.Context(), host)
+	if err != nil {
+		closeBody(req)
+		return nil, err
+	}
 	resp, err := t.next.RoundTrip(req)
-	if err == nil && req.Method == http.MethodHead {
-		if s := observationFrom(req.Context()); s != nil {
-			s.record(resp)
+	t.record(req, resp, err)
+	if err != nil {
+		release()
+		return nil, err
+	}
+	// The request is in flight until its body is closed; the end of the
+	// lookup frees the slot in any case.
+	stop := context.AfterFunc(req.Context(), release)
+	resp.Body = &releasingBody{ReadCloser: resp.Body, release: func() { stop(); release() }}
+	return resp, nil
+}
+
+// record tells the observer and the lookup's observation about one exchange,
+// and remembers what the host asked for.
+func (t *endpointTransport) record(req *http.Request, resp *http.Response, err error) {
+	var refused *refusedError
+	if t.observer != nil && !errors.As(err, &refused) {
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		t.observer.Request(req.URL.Host, req.Method, status)
+	}
+	if err != nil {
+		return
+	}
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests:
+		t.hosts.backOff(req.URL.Host, resp.Header.Get("Retry-After"))
+	case resp.StatusCode == http.StatusUnauthorized:
+		t.rememberRealms(resp.Header.Values("WWW-Authenticate"))
+	}
+	o := observationFrom(req.Context())
+	if o == nil {
+		return
+	}
+	switch {
+	case req.Method == http.MethodHead:
+		o.head(resp, strings.HasPrefix(req.Header.Get("Authorization"), "Bearer "))
+	case resp.StatusCode == http.StatusOK && t.isRealm(req.URL):
+		o.token()
+	}
+}
+
+// rememberRealms keeps the token services of Bearer challenges.
+func (t *endpointTransport) rememberRealms(challenges []string) {
+	for _, c := range challenges {
+		realm := bearerRealm(c)
+		if realm == "" {
+			continue
+		}
+		u, err := url.Parse(realm)
+		if err != nil {
+			continue
+		}
+		key := u.Host + u.Path
+		t.mu.Lock()
+		if !slices.Contains(t.realms, key) && len(t.realms) < maxRealms {
+			t.realms = append(t.realms, key)
+		}
+		t.mu.Unlock()
+	}
+}
+
+func (t *endpointTransport) isRealm(u *url.URL) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return slices.Contains(t.realms, u.Host+u.Path)
+}
+
+// bearerRealm returns the realm of a Bearer challenge, "" for anything else:
+// `Bearer realm="https://auth.docker.io/token",service="registry.docker.io"`.
+func bearerRealm(challenge string) string {
+	scheme, params, _ := strings.Cut(strings.TrimSpace(challenge), " ")
+	if !strings.EqualFold(scheme, "bearer") {
+		return ""
+	}
+	for p := range strings.SplitSeq(params, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
+		if ok && strings.EqualFold(k, "realm") {
+			return strings.Trim(v, `"`)
 		}
 	}
-	return resp, err
+	return ""
 }
 
-// observation holds the raw answer to the manifest HEAD of one lookup, which
-// go-containerregistry does not expose when it rejects a 2xx.
+// closeBody closes the body of a request that is not sent, as a
+// RoundTripper must.
+func closeBody(req *http.Request) {
+	if req.Body != nil {
+		_ = req.Body.Close()
+	}
+}
+
+// releasingBody frees a host slot when the response body is closed.
+type releasingBody struct {
+	io.ReadCloser
+	release func()
+}
+
+func (b *releasingBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.release()
+	return err
+}
+
+// observation holds what one lookup saw of its exchanges, which
+// go-containerregistry does not expose: the raw answer to the manifest HEAD
+// (also when it rejects a 2xx), and whether that HEAD carried a token the
+// endpoint issued during the lookup.
 type observation struct {
 	mu          sync.Mutex
+	seq         int // exchanges recorded so far
 	status      int
 	contentType string
+	headSeq     int  // seq of the last HEAD
+	headBearer  bool // the last HEAD carried a Bearer token
+	tokenSeq    int  // seq of the last token issued, 0 for none
 }
 
-func (o *observation) record(resp *http.Response) {
+func (o *observation) head(resp *http.Response, bearer bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	o.seq++
 	o.status = resp.StatusCode
 	o.contentType = resp.Header.Get("Content-Type")
+	o.headSeq = o.seq
+	o.headBearer = bearer
+}
+
+func (o *observation) token() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.seq++
+	o.tokenSeq = o.seq
 }
 
 func (o *observation) get() (int, string) {
@@ -56,9 +199,17 @@ func (o *observation) get() (int, string) {
 	return o.status, o.contentType
 }
 
+// pullToken reports whether the last HEAD was sent with a Bearer token after
+// the endpoint's token service issued one in this lookup.
+func (o *observation) pullToken() bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.headBearer && o.tokenSeq > 0 && o.tokenSeq < o.headSeq
+}
+
 type observationKey struct{}
 
-// observe returns a context whose manifest HEAD answer is recorded.
+// observe returns a context whose exchanges are recorded.
 func observe(ctx context.Context) (context.Context, *observation) {
 	o := &observation{}
 	return context.WithValue(ctx, observationKey{}, o), o

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/admissible/admissible/resolvers"
+	"github.com/admissible/admissible/resolvers/mirrors"
+	"github.com/admissible/admissible/resolvers/probe"
+)
+
+// defaultSample is the image probed on a registry with no --sample.
+const defaultSample = "library/alpine:latest"
+
+// mirrorsCommand runs "admissible mirrors check".
+func mirrorsCommand(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] != "check" {
+		fmt.Fprintln(stderr, "usage: admissible mirrors check --config FILE [--sample REGISTRY=REPOSITORY:TAG]... [-o text|json]")
+		return exitUnusable
+	}
+	fs := flag.NewFlagSet("mirrors check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath := fs.String("config", "", "configuration file whose mirrors are probed (required)")
+	output := fs.String("o", "text", "output format: text or json")
+	timeout := fs.Duration("timeout", 10*time.Second, "time one request may take")
+	var samples stringList
+	fs.Var(&samples, "sample", "image to look up on a registry's endpoints, as REGISTRY=REPOSITORY:TAG (repeatable; default "+defaultSample+")")
+	if err := fs.Parse(args[1:]); err != nil {
+		return exitUnusable
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "admissible mirrors check: "+format+"\n", a...)
+		return exitUnusable
+	}
+	if *configPath == "" {
+		return fail("--config is required")
+	}
+	if *output != "text" && *output != "json" {
+		return fail("-o %q: must be text or json", *output)
+	}
+	sampleFor := map[string]string{}
+	for _, s := range samples {
+		reg, img, ok := strings.Cut(s, "=")
+		if !ok || !strings.Contains(img, ":") {
+			return fail("--sample %q: want REGISTRY=REPOSITORY:TAG", s)
+		}
+		sampleFor[reg] = img
+	}
+	cfg, err := loadConfig(*configPath)
+	if err != nil {
+		return fail("%v", err)
+	}
+	chain, err := mirrors.New(cfg.Mirrors, nil)
+	if err != nil {
+		return fail("%v", err)
+	}
+	client := &http.Client{Timeout: *timeout, CheckRedirect: probe.NoRedirects}
+	var walks []walk
+	for _, reg := range chain.Registries() {
+		sample := sampleFor[reg]
+		if sample == "" {
+			sample = defaultSample
+		}
+		repo, tag, _ := strings.Cut(sample, ":")
+		w := walk{Registry: reg, Sample: sample}
+		for _, ep := range chain.Endpoints(reg) {
+			w.Endpoints = append(w.Endpoints, probe.Endpoint(context.Background(), client, ep, repo, tag))
+		}
+		w.Node = w.nodeOutcome()
+		walks = append(walks, w)
+	}
+	if *output == "json" {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(walks)
+	} else {
+		printWalks(stdout, walks)
+	}
+	for _, w := range walks {
+		for _, r := range w.Endpoints {
+			if r.Outcome == probe.Broken {
+				return exitRefused
+			}
+		}
+	}
+	return exitAdmitted
+}
+
+// walk is what a node does for one registry's sample image.
+type walk struct {
+	Registry  string         `json:"registry"`
+	Sample    string         `json:"sample"`
+	Endpoints []probe.Report `json:"endpoints"`
+	Node      string         `json:"node"`
+}
+
+// nodeOutcome says, in a sentence, where a node's pull of the sample ends.
+func (w walk) nodeOutcome() string {
+	for i, r := range w.Endpoints {
+		switch r.Outcome {
+		case probe.Serves:
+			return fmt.Sprintf("pulls %s from endpoint %d (%s)", w.Sample, i+1, r.Endpoint)
+		case probe.Broken:
+			return fmt.Sprintf("stops at endpoint %d (%s) and fails to pull %s", i+1, r.Endpoint, w.Sample)
+		}
+	}
+	return fmt.Sprintf("finds %s on no endpoint", w.Sample)
+}
+
+func printWalks(w io.Writer, walks []walk) {
+	for _, wk := range walks {
+		fmt.Fprintf(w, "%s (sample %s): a node %s\n", wk.Registry, wk.Sample, wk.Node)
+		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "  #\tENDPOINT\tPING\tSAMPLE HEAD\tNODE")
+		for i, r := range wk.Endpoints {
+			fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\n", i+1, endpointLabel(r.Endpoint, wk.Registry), hops(r.Ping), hops(r.Sample), r.Outcome)
+		}
+		tw.Flush()
+		for _, r := range wk.Endpoints {
+			for _, p := range r.Problems {
+				fmt.Fprintf(w, "  problem: %s: %s\n", r.Endpoint, p)
+			}
+		}
+	}
+}
+
+func endpointLabel(ep resolvers.Endpoint, registry string) string {
+	if ep == resolvers.Upstream(registry) {
+		return ep.String() + " (upstream)"
+	}
+	return ep.String()
+}
+
+// hops renders a redirect chain compactly: "301 -> 200 text/html".
+func hops(hs []probe.Hop) string {
+	parts := make([]string, 0, len(hs))
+	for _, h := range hs {
+		switch {
+		case h.Error != "":
+			parts = append(parts, h.Error)
+		case h.APIVersion != "":
+			parts = append(parts, fmt.Sprintf("%d %s", h.Status, h.APIVersion))
+		default:
+			ct, _, _ := strings.Cut(h.ContentType, ";")
+			parts = append(parts, strings.TrimSpace(fmt.Sprintf("%d %s", h.Status, ct)))
+		}
+	}
+	return strings.Join(parts, " -> ")
+}

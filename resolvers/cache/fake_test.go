@@ -1,0 +1,158 @@
+package cache_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+
+	"github.com/admissible/admissible/resolvers"
+)
+
+const (
+	tagRef    = "quay.io/org/app:v1"
+	digest    = "sha256:4bf5b2c0d1d9a1b1d8c5dbb7bd63bce3e9d8bb3b1d06c3c4d5fd0c6c1f36c2b7"
+	digestRef = "quay.io/org/app@" + digest
+)
+
+var quay = resolvers.Endpoint{Scheme: "https", Host: "quay.io", Path: "/v2"}
+
+// result is what a registry would answer for ref with verdict v.
+func result(ref string, v resolvers.Verdict) resolvers.Result {
+	a := resolvers.Attempt{Endpoint: quay, Verdict: v}
+	r := resolvers.Result{Reference: ref, Verdict: v}
+	switch v {
+	case resolvers.Found:
+		a.Status, a.Detail, a.Digest, a.EndsWalk = 200, "200 OK", digest, true
+		r.Digest = digest
+	case resolvers.NotFound:
+		a.Status, a.Detail = 404, "404 Not Found"
+		r.Suggestions = []string{"v1.1", "v2"}
+	default:
+		a.Status, a.Detail = 503, "503 Service Unavailable"
+	}
+	r.Attempts = []resolvers.Attempt{a}
+	return r
+}
+
+// fakeResolver answers from a table, counts calls and can hold them.
+type fakeResolver struct {
+	// verdicts by ref.Name(); Found when missing.
+	verdicts map[string]resolvers.Verdict
+	// release, when set, holds every call until it is closed or the call's
+	// context ends; a call whose context ended answers Undetermined.
+	release chan struct{}
+	// started, when set, receives ref.Name() as a call starts.
+	started chan string
+	// panicWith, when set, is what every call panics with.
+	panicWith any
+
+	mu    sync.Mutex
+	calls map[string]int
+	// ctxErrs is ctx.Err() as each call returned.
+	ctxErrs []error
+}
+
+func newFake() *fakeResolver {
+	return &fakeResolver{verdicts: map[string]resolvers.Verdict{}, calls: map[string]int{}}
+}
+
+func (f *fakeResolver) Resolve(ctx context.Context, ref name.Reference) resolvers.Result {
+	f.mu.Lock()
+	f.calls[ref.Name()]++
+	f.mu.Unlock()
+	if f.started != nil {
+		f.started <- ref.Name()
+	}
+	if f.panicWith != nil {
+		panic(f.panicWith)
+	}
+	if f.release != nil {
+		select {
+		case <-f.release:
+		case <-ctx.Done():
+		}
+	}
+	f.mu.Lock()
+	f.ctxErrs = append(f.ctxErrs, ctx.Err())
+	f.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return resolvers.Result{Reference: ref.Name(), Reason: err.Error()}
+	}
+	v, ok := f.verdicts[ref.Name()]
+	if !ok {
+		v = resolvers.Found
+	}
+	return result(ref.Name(), v)
+}
+
+// callCount returns how many calls asked for ref.
+func (f *fakeResolver) callCount(ref string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls[ref]
+}
+
+// errs returns ctx.Err() of every call that returned.
+func (f *fakeResolver) errs() []error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]error(nil), f.ctxErrs...)
+}
+
+// fakeClock is a clock that moves only when told.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *fakeClock {
+	return &fakeClock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+}
+
+func (c *fakeClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+func mustRef(tb testing.TB, s string) name.Reference {
+	tb.Helper()
+	ref, err := name.ParseReference(s)
+	if err != nil {
+		tb.Fatalf("ParseReference(%q): %v", s, err)
+	}
+	return ref
+}
+
+// receive returns the next value of ch, failing the test after 5 s.
+func receive[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(5 * time.Second):
+		t.Fatalf("no %s within 5s", what)
+		panic("unreachable")
+	}
+}
+
+// waitFor polls cond until it holds, failing the test after 5 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within 5s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}

@@ -1,0 +1,75 @@
+package registry_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/admissible/admissible/resolvers"
+	"github.com/admissible/admissible/resolvers/registry"
+)
+
+// TestClientLookupSteadyState checks that a Client keeps what it learnt
+// about a repository: after the first lookup, one HEAD per lookup.
+func TestClientLookupSteadyState(t *testing.T) {
+	srv, _ := newTestServer(t, "app:v1", "app:v2", "other:v1")
+	c := registry.New(registry.WithTimeout(10 * time.Second))
+	ep := srv.endpoint()
+
+	steps := []struct {
+		ref  string
+		want map[string]int
+	}{
+		{
+			ref:  "registry.example/app:v1",
+			want: map[string]int{"GET /v2/": 1, "HEAD /v2/app/manifests/v1": 1},
+		},
+		{
+			ref:  "registry.example/app:v1",
+			want: map[string]int{"HEAD /v2/app/manifests/v1": 1},
+		},
+		{
+			ref:  "registry.example/app:v2",
+			want: map[string]int{"HEAD /v2/app/manifests/v2": 1},
+		},
+		{
+			// A new repository starts over: go-containerregistry keeps its
+			// handshake per repository.
+			ref:  "registry.example/other:v1",
+			want: map[string]int{"GET /v2/": 1, "HEAD /v2/other/manifests/v1": 1},
+		},
+		{
+			ref:  "registry.example/other:v1",
+			want: map[string]int{"HEAD /v2/other/manifests/v1": 1},
+		},
+	}
+	for i, step := range steps {
+		srv.resetLog()
+		a := c.Lookup(t.Context(), ep, mustRef(t, step.ref))
+		if a.Verdict != resolvers.Found {
+			t.Fatalf("step %d: Lookup(%s) = %+v, want found", i, step.ref, a)
+		}
+		if diff := cmp.Diff(step.want, srv.counts()); diff != "" {
+			t.Errorf("step %d: Lookup(%s) requests mismatch (-want +got):\n%s", i, step.ref, diff)
+		}
+	}
+}
+
+// TestClientLookupRecovers checks that a failed handshake is not kept: once
+// the registry answers again, the next lookup succeeds.
+func TestClientLookupRecovers(t *testing.T) {
+	srv, digest := newTestServer(t, "app:v1")
+	c := registry.New(registry.WithTimeout(10 * time.Second))
+	ref := mustRef(t, "registry.example/app:v1")
+
+	srv.setRules(map[string]behaviour{"/v2/": serverError})
+	if a := c.Lookup(t.Context(), srv.endpoint(), ref); a.Verdict != resolvers.Undetermined {
+		t.Fatalf("Lookup with a failing ping = %+v, want undetermined", a)
+	}
+	srv.setRules(map[string]behaviour{"/v2/": passThrough})
+	a := c.Lookup(t.Context(), srv.endpoint(), ref)
+	if diff := cmp.Diff(digest.String(), a.Digest); diff != "" || a.Verdict != resolvers.Found {
+		t.Errorf("Lookup after recovery = %+v, want found; digest mismatch (-want +got):\n%s", a, diff)
+	}
+}
