@@ -5,12 +5,24 @@ import (
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
+
+	"github.com/admissible/admissible/resolvers/credentials"
 )
 
 // Resolver looks an image reference up. Implementations never return a
 // NotFound verdict unless an endpoint said so authoritatively.
 type Resolver interface {
-	Resolve(ctx context.Context, ref name.Reference) Result
+	Resolve(ctx context.Context, q Query) Result
+}
+
+// Query is one lookup: a reference and the credentials a node would pull it
+// with.
+type Query struct {
+	// Ref is the image reference.
+	Ref name.Reference
+	// Credentials are the pull credentials; each is only sent to the
+	// registry host it names. The zero Set is anonymous.
+	Credentials credentials.Set
 }
 
 // Verdict is the outcome of a lookup.

@@ -155,7 +155,7 @@ func (e *Engine) resolveAll(ctx context.Context, refs []imageField) map[string]r
 			defer wg.Done()
 			slots <- struct{}{}
 			defer func() { <-slots }()
-			r := e.resolver.Resolve(ctx, ref)
+			r := e.resolver.Resolve(ctx, resolvers.Query{Ref: ref})
 			mu.Lock()
 			results[key] = r
 			mu.Unlock()

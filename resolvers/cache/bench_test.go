@@ -13,20 +13,20 @@ func BenchmarkCachedResolve(b *testing.B) {
 	srv, _ := newRegistry(b)
 	c := cache.New(newChain(b, srv))
 	ref := mustRef(b, "registry.invalid/app:v1")
-	if r := c.Resolve(b.Context(), ref); r.Verdict != resolvers.Found {
+	if r := c.Resolve(b.Context(), resolvers.Query{Ref: ref}); r.Verdict != resolvers.Found {
 		b.Fatalf("warming Resolve = %+v, want found", r)
 	}
 	srv.reset()
 
 	b.Run("serial", func(b *testing.B) {
 		for b.Loop() {
-			c.Resolve(b.Context(), ref)
+			c.Resolve(b.Context(), resolvers.Query{Ref: ref})
 		}
 	})
 	b.Run("parallel", func(b *testing.B) {
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
-				c.Resolve(b.Context(), ref)
+				c.Resolve(b.Context(), resolvers.Query{Ref: ref})
 			}
 		})
 	})
@@ -43,7 +43,7 @@ func BenchmarkColdResolve(b *testing.B) {
 	srv, _ := newRegistry(b)
 	chain := newChain(b, srv)
 	ref := mustRef(b, "registry.invalid/app:v1")
-	if r := chain.Resolve(b.Context(), ref); r.Verdict != resolvers.Found {
+	if r := chain.Resolve(b.Context(), resolvers.Query{Ref: ref}); r.Verdict != resolvers.Found {
 		b.Fatalf("warming Resolve = %+v, want found", r)
 	}
 
@@ -51,7 +51,7 @@ func BenchmarkColdResolve(b *testing.B) {
 		c := cache.New(chain)
 		i := 0
 		for b.Loop() {
-			if r := c.ResolveScoped(b.Context(), strconv.Itoa(i), ref); r.Verdict != resolvers.Found {
+			if r := c.Resolve(b.Context(), resolvers.Query{Ref: ref, Credentials: scopeCredentials(strconv.Itoa(i))}); r.Verdict != resolvers.Found {
 				b.Fatalf("Resolve = %+v, want found", r)
 			}
 			i++
@@ -62,7 +62,7 @@ func BenchmarkColdResolve(b *testing.B) {
 	})
 	b.Run("uncached", func(b *testing.B) {
 		for b.Loop() {
-			if r := chain.Resolve(b.Context(), ref); r.Verdict != resolvers.Found {
+			if r := chain.Resolve(b.Context(), resolvers.Query{Ref: ref}); r.Verdict != resolvers.Found {
 				b.Fatalf("Resolve = %+v, want found", r)
 			}
 		}

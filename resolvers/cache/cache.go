@@ -79,23 +79,17 @@ func New(next resolvers.Resolver, opts ...Option) *Cache {
 	return c
 }
 
-// Resolve is ResolveScoped with the empty scope: for lookups that use no
-// credentials, or only credentials every caller has.
-func (c *Cache) Resolve(ctx context.Context, ref name.Reference) resolvers.Result {
-	return c.ResolveScoped(ctx, "", ref)
-}
-
-// ResolveScoped looks ref up within scope. Entries and shared lookups of one
-// scope are never given to another, so a caller whose lookup uses
-// credentials that other callers do not have (a namespace's pull secrets)
-// must pass a scope naming them: the namespace, or the credentials'
-// fingerprint (credentials.Set.Fingerprint, "" for no credentials).
+// Resolve looks q up. Entries and shared lookups are kept per set of
+// credentials (credentials.Set.Fingerprint): a verdict reached with one
+// namespace's pull secrets is never given to a caller with other
+// credentials.
 //
 // A caller whose ctx ends before the lookup gets an Undetermined result with
 // Reason BudgetSpent; the lookup carries on, bounded by the lookup timeout,
 // and its result is kept for the next caller.
-func (c *Cache) ResolveScoped(ctx context.Context, scope string, ref name.Reference) resolvers.Result {
-	k := key{scope: scope, ref: ref.Name()}
+func (c *Cache) Resolve(ctx context.Context, q resolvers.Query) resolvers.Result {
+	ref := q.Ref
+	k := key{scope: q.Credentials.Fingerprint(), ref: ref.Name()}
 	c.mu.Lock()
 	if r, ok := c.entries.get(k, c.now()); ok {
 		c.mu.Unlock()
@@ -109,7 +103,7 @@ func (c *Cache) ResolveScoped(ctx context.Context, scope string, ref name.Refere
 		c.misses.Add(1)
 		cl = &call{done: make(chan struct{})}
 		c.calls[k] = cl
-		go c.lookup(context.WithoutCancel(ctx), k, ref, cl)
+		go c.lookup(context.WithoutCancel(ctx), k, q, cl)
 	}
 	c.mu.Unlock()
 
@@ -139,10 +133,11 @@ func (c *Cache) Stats() Stats {
 // lookup asks next, keeps the result as long as its TTL says and hands it to
 // the callers waiting on cl. ctx is no single caller's: it ends only at the
 // lookup timeout.
-func (c *Cache) lookup(ctx context.Context, k key, ref name.Reference, cl *call) {
+func (c *Cache) lookup(ctx context.Context, k key, q resolvers.Query, cl *call) {
 	ctx, cancel := context.WithTimeout(ctx, c.lookupTimeout)
 	defer cancel()
-	r, ok := c.ask(ctx, ref)
+	ref := q.Ref
+	r, ok := c.ask(ctx, q)
 
 	c.mu.Lock()
 	delete(c.calls, k)
@@ -156,14 +151,14 @@ func (c *Cache) lookup(ctx context.Context, k key, ref name.Reference, cl *call)
 
 // ask calls next. A panic in next becomes an Undetermined result that is not
 // kept: it runs on no caller's goroutine, so nothing else would recover it.
-func (c *Cache) ask(ctx context.Context, ref name.Reference) (r resolvers.Result, ok bool) {
+func (c *Cache) ask(ctx context.Context, q resolvers.Query) (r resolvers.Result, ok bool) {
 	defer func() {
 		if p := recover(); p != nil {
-			r = resolvers.Result{Reference: ref.Name(), Verdict: resolvers.Undetermined, Reason: fmt.Sprintf("lookup panicked: %v", p)}
+			r = resolvers.Result{Reference: q.Ref.Name(), Verdict: resolvers.Undetermined, Reason: fmt.Sprintf("lookup panicked: %v", p)}
 			ok = false
 		}
 	}()
-	return c.next.Resolve(ctx, ref), true
+	return c.next.Resolve(ctx, q), true
 }
 
 // ttl returns how long r, the result of looking ref up, is kept.

@@ -112,11 +112,11 @@ func TestCacheTTL(t *testing.T) {
 			ref := mustRef(t, tc.ref)
 			want := result(tc.ref, tc.verdict)
 
-			if diff := cmp.Diff(want, c.Resolve(t.Context(), ref)); diff != "" {
+			if diff := cmp.Diff(want, c.Resolve(t.Context(), resolvers.Query{Ref: ref})); diff != "" {
 				t.Errorf("first Resolve mismatch (-want +got):\n%s", diff)
 			}
 			clk.advance(tc.after)
-			if diff := cmp.Diff(want, c.Resolve(t.Context(), ref)); diff != "" {
+			if diff := cmp.Diff(want, c.Resolve(t.Context(), resolvers.Query{Ref: ref})); diff != "" {
 				t.Errorf("Resolve %s later mismatch (-want +got):\n%s", tc.after, diff)
 			}
 
@@ -151,7 +151,7 @@ func TestCacheEviction(t *testing.T) {
 	}
 	for i, step := range steps {
 		before := c.Stats().Hits
-		got := c.Resolve(t.Context(), mustRef(t, step.ref))
+		got := c.Resolve(t.Context(), resolvers.Query{Ref: mustRef(t, step.ref)})
 		if diff := cmp.Diff(result(step.ref, resolvers.Found), got); diff != "" {
 			t.Errorf("step %d: Resolve(%s) mismatch (-want +got):\n%s", i, step.ref, diff)
 		}
@@ -169,13 +169,13 @@ type resolveFunc func(c *cache.Cache, ctx context.Context, ref string) resolvers
 
 func plain(t *testing.T) resolveFunc {
 	return func(c *cache.Cache, ctx context.Context, ref string) resolvers.Result {
-		return c.Resolve(ctx, mustRef(t, ref))
+		return c.Resolve(ctx, resolvers.Query{Ref: mustRef(t, ref)})
 	}
 }
 
 func scoped(t *testing.T, scope string) resolveFunc {
 	return func(c *cache.Cache, ctx context.Context, ref string) resolvers.Result {
-		return c.ResolveScoped(ctx, scope, mustRef(t, ref))
+		return c.Resolve(ctx, resolvers.Query{Ref: mustRef(t, ref), Credentials: scopeCredentials(scope)})
 	}
 }
 
@@ -226,11 +226,11 @@ func TestCacheHitIsACopy(t *testing.T) {
 	f.verdicts[tagRef] = resolvers.NotFound
 	c := cache.New(f)
 	ref := mustRef(t, tagRef)
-	first := c.Resolve(t.Context(), ref)
+	first := c.Resolve(t.Context(), resolvers.Query{Ref: ref})
 	first.Attempts[0].Detail = "changed by a caller"
 	first.Suggestions[0] = "changed by a caller"
 
-	if diff := cmp.Diff(result(tagRef, resolvers.NotFound), c.Resolve(t.Context(), ref)); diff != "" {
+	if diff := cmp.Diff(result(tagRef, resolvers.NotFound), c.Resolve(t.Context(), resolvers.Query{Ref: ref})); diff != "" {
 		t.Errorf("Resolve after a caller changed its result mismatch (-want +got):\n%s", diff)
 	}
 	if got := f.callCount(tagRef); got != 1 {

@@ -17,14 +17,10 @@
 //     Reason "lookup budget spent", and the lookup carries on to fill the
 //     cache for the next caller.
 //
-// Scopes: Resolve uses the empty scope. ResolveScoped takes one, and a scope
-// must be used whenever a lookup uses credentials that other callers do not
-// have (a namespace's pull secrets): otherwise a result reached with one
-// namespace's secrets would be given to another namespace. A scope can be
-// the namespace or the fingerprint of the credentials used
-// (credentials.Set.Fingerprint, whose "" for no credentials is Resolve's
-// scope). The Cache only partitions by scope; getting the credentials to the
-// next Resolver is not its business.
+// Scopes: entries and shared lookups are kept per set of credentials, by
+// the Query's credentials.Set.Fingerprint ("" for anonymous lookups), so a
+// result reached with one namespace's pull secrets is never given to a
+// caller with other credentials.
 //
 // Defaults, each changed by an Option:
 //

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/admissible/admissible/resolvers"
+	"github.com/admissible/admissible/resolvers/credentials"
 )
 
 const (
@@ -59,7 +60,8 @@ func newFake() *fakeResolver {
 	return &fakeResolver{verdicts: map[string]resolvers.Verdict{}, calls: map[string]int{}}
 }
 
-func (f *fakeResolver) Resolve(ctx context.Context, ref name.Reference) resolvers.Result {
+func (f *fakeResolver) Resolve(ctx context.Context, q resolvers.Query) resolvers.Result {
+	ref := q.Ref
 	f.mu.Lock()
 	f.calls[ref.Name()]++
 	f.mu.Unlock()
@@ -155,4 +157,17 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		}
 		time.Sleep(time.Millisecond)
 	}
+}
+
+// scopeCredentials returns credentials whose fingerprint stands for scope;
+// "" is anonymous.
+func scopeCredentials(scope string) credentials.Set {
+	if scope == "" {
+		return credentials.Set{}
+	}
+	s, err := credentials.Parse([]byte(`{"auths": {"` + scope + `.example": {"username": "u", "password": "p"}}}`))
+	if err != nil {
+		panic(err)
+	}
+	return s
 }

@@ -178,7 +178,7 @@ func TestCacheAgainstRegistry(t *testing.T) {
 				for i := range callers {
 					wg.Go(func() {
 						<-start
-						results[i] = c.Resolve(t.Context(), ref)
+						results[i] = c.Resolve(t.Context(), resolvers.Query{Ref: ref})
 					})
 				}
 				close(start)

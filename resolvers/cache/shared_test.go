@@ -22,7 +22,9 @@ func TestCacheScopeSharing(t *testing.T) {
 	c := cache.New(f)
 	var wg sync.WaitGroup
 	for _, scope := range []string{"team-a", "team-b"} {
-		wg.Go(func() { c.ResolveScoped(t.Context(), scope, mustRef(t, tagRef)) })
+		wg.Go(func() {
+			c.Resolve(t.Context(), resolvers.Query{Ref: mustRef(t, tagRef), Credentials: scopeCredentials(scope)})
+		})
 	}
 	receive(t, f.started, "first lookup")
 	receive(t, f.started, "second lookup: the scopes shared one")
@@ -40,7 +42,7 @@ func TestCacheSharesLookups(t *testing.T) {
 	c := cache.New(f)
 	results := make(chan resolvers.Result, callers)
 	for range callers {
-		go func() { results <- c.Resolve(t.Context(), mustRef(t, tagRef)) }()
+		go func() { results <- c.Resolve(t.Context(), resolvers.Query{Ref: mustRef(t, tagRef)}) }()
 	}
 	waitFor(t, "every caller waits", func() bool { return c.Stats().Shared == callers-1 })
 	close(f.release)
@@ -83,11 +85,11 @@ func TestCacheCallerGivesUp(t *testing.T) {
 			ctx, cancel := context.WithCancel(t.Context())
 			defer cancel()
 			first := make(chan resolvers.Result, 1)
-			go func() { first <- c.Resolve(ctx, ref) }()
+			go func() { first <- c.Resolve(ctx, resolvers.Query{Ref: ref}) }()
 			receive(t, f.started, "lookup")
 			others := make(chan resolvers.Result, tc.waiters)
 			for range tc.waiters {
-				go func() { others <- c.Resolve(t.Context(), ref) }()
+				go func() { others <- c.Resolve(t.Context(), resolvers.Query{Ref: ref}) }()
 			}
 			waitFor(t, "waiters join", func() bool { return c.Stats().Shared == uint64(tc.waiters) })
 
@@ -113,9 +115,9 @@ func TestCacheCallerGivesUp(t *testing.T) {
 			}
 			// The next caller either joins the lookup as it ends or finds
 			// its result; the one after finds it.
-			c.Resolve(t.Context(), ref)
+			c.Resolve(t.Context(), resolvers.Query{Ref: ref})
 			before := c.Stats()
-			if diff := cmp.Diff(result(tagRef, resolvers.Found), c.Resolve(t.Context(), ref)); diff != "" {
+			if diff := cmp.Diff(result(tagRef, resolvers.Found), c.Resolve(t.Context(), resolvers.Query{Ref: ref})); diff != "" {
 				t.Errorf("Resolve after the lookup mismatch (-want +got):\n%s", diff)
 			}
 			if got := c.Stats().Hits - before.Hits; got != 1 {
@@ -144,7 +146,7 @@ func TestCacheLookupTimeout(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()
 	start := time.Now()
-	got := c.Resolve(ctx, ref)
+	got := c.Resolve(ctx, resolvers.Query{Ref: ref})
 	elapsed := time.Since(start)
 
 	want := resolvers.Result{Reference: tagRef, Reason: context.DeadlineExceeded.Error()}
@@ -154,7 +156,7 @@ func TestCacheLookupTimeout(t *testing.T) {
 	if elapsed < 50*time.Millisecond || elapsed > 4*time.Second {
 		t.Errorf("Resolve took %s, want about 50ms", elapsed)
 	}
-	c.Resolve(t.Context(), ref)
+	c.Resolve(t.Context(), resolvers.Query{Ref: ref})
 	if got := f.callCount(tagRef); got != 2 {
 		t.Errorf("next was called %d times, want 2: an undetermined result is not kept", got)
 	}
@@ -170,7 +172,7 @@ func TestCacheNextPanics(t *testing.T) {
 
 	want := resolvers.Result{Reference: tagRef, Verdict: resolvers.Undetermined, Reason: "lookup panicked: boom"}
 	for i := range 2 {
-		if diff := cmp.Diff(want, c.Resolve(t.Context(), ref)); diff != "" {
+		if diff := cmp.Diff(want, c.Resolve(t.Context(), resolvers.Query{Ref: ref})); diff != "" {
 			t.Errorf("Resolve %d mismatch (-want +got):\n%s", i, diff)
 		}
 	}

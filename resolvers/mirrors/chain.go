@@ -4,14 +4,12 @@ import (
 	"context"
 	"sort"
 
-	"github.com/google/go-containerregistry/pkg/name"
-
 	"github.com/admissible/admissible/resolvers"
 )
 
 // Lookuper asks one endpoint for one manifest. *registry.Client is one.
 type Lookuper interface {
-	Lookup(ctx context.Context, ep resolvers.Endpoint, ref name.Reference) resolvers.Attempt
+	Lookup(ctx context.Context, ep resolvers.Endpoint, q resolvers.Query) resolvers.Attempt
 }
 
 // Chain resolves references through the configured mirrors.
@@ -45,7 +43,8 @@ func (c *Chain) Endpoints(registry string) []resolvers.Endpoint {
 }
 
 // Resolve walks the endpoints for ref until one answers 2xx.
-func (c *Chain) Resolve(ctx context.Context, ref name.Reference) resolvers.Result {
+func (c *Chain) Resolve(ctx context.Context, q resolvers.Query) resolvers.Result {
+	ref := q.Ref
 	res := resolvers.Result{Reference: ref.Name()}
 	allNotFound := true
 	for i, ep := range c.Endpoints(ref.Context().RegistryStr()) {
@@ -53,7 +52,7 @@ func (c *Chain) Resolve(ctx context.Context, ref name.Reference) resolvers.Resul
 			res.Reason = "lookup budget spent before every endpoint was asked"
 			return res
 		}
-		a := c.lookup.Lookup(ctx, ep, ref)
+		a := c.lookup.Lookup(ctx, ep, q)
 		res.Attempts = append(res.Attempts, a)
 		if a.EndsWalk {
 			res.Verdict, res.Digest = a.Verdict, a.Digest

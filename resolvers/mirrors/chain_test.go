@@ -36,7 +36,8 @@ type fakeLookuper struct {
 	refs   []string
 }
 
-func (f *fakeLookuper) Lookup(_ context.Context, ep resolvers.Endpoint, ref name.Reference) resolvers.Attempt {
+func (f *fakeLookuper) Lookup(_ context.Context, ep resolvers.Endpoint, q resolvers.Query) resolvers.Attempt {
+	ref := q.Ref
 	f.asked = append(f.asked, ep)
 	f.refs = append(f.refs, ref.Name())
 	if fn := f.during[ep.String()]; fn != nil {
@@ -332,7 +333,7 @@ func TestChainResolve(t *testing.T) {
 			}
 			ref := mustRef(t, tc.ref)
 
-			got := c.Resolve(ctx, ref)
+			got := c.Resolve(ctx, resolvers.Query{Ref: ref})
 
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("Resolve(%s) mismatch (-want +got):\n%s", tc.ref, diff)

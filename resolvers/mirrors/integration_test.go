@@ -89,7 +89,7 @@ func TestChainWithRegistryClient(t *testing.T) {
 	}
 	for tcName, tc := range tests {
 		t.Run(tcName, func(t *testing.T) {
-			got := c.Resolve(t.Context(), mustRef(t, tc.ref))
+			got := c.Resolve(t.Context(), resolvers.Query{Ref: mustRef(t, tc.ref)})
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("Resolve(%s) mismatch (-want +got):\n%s", tc.ref, diff)
 			}

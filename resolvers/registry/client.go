@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/admissible/admissible/resolvers"
+	"github.com/admissible/admissible/resolvers/credentials"
 )
 
 // Client looks manifests up on registry endpoints. It is safe for
@@ -35,7 +36,7 @@ type Client struct {
 	hosts   *hostTable
 
 	mu      sync.Mutex
-	pullers map[resolvers.Endpoint]*remote.Puller
+	pullers map[pullerKey]*remote.Puller
 }
 
 var _ resolvers.Resolver = (*Client)(nil)
@@ -50,7 +51,7 @@ func New(opts ...Option) *Client {
 		userAgent:       "admissible",
 		hostConcurrency: DefaultHostConcurrency,
 		now:             time.Now,
-		pullers:         map[resolvers.Endpoint]*remote.Puller{},
+		pullers:         map[pullerKey]*remote.Puller{},
 	}
 	for _, o := range opts {
 		o(c)
@@ -61,20 +62,21 @@ func New(opts ...Option) *Client {
 	return c
 }
 
-// Resolve looks ref up on its own registry, with no mirrors.
-func (c *Client) Resolve(ctx context.Context, ref name.Reference) resolvers.Result {
-	a := c.Lookup(ctx, resolvers.Upstream(ref.Context().RegistryStr()), ref)
+// Resolve looks q up on its own registry, with no mirrors.
+func (c *Client) Resolve(ctx context.Context, q resolvers.Query) resolvers.Result {
+	a := c.Lookup(ctx, resolvers.Upstream(q.Ref.Context().RegistryStr()), q)
 	return resolvers.Result{
-		Reference: ref.Name(),
+		Reference: q.Ref.Name(),
 		Verdict:   a.Verdict,
 		Digest:    a.Digest,
 		Attempts:  []resolvers.Attempt{a},
 	}
 }
 
-// Lookup asks one endpoint for ref's manifest with a HEAD request.
-func (c *Client) Lookup(ctx context.Context, ep resolvers.Endpoint, ref name.Reference) resolvers.Attempt {
-	target, err := retarget(ep, ref)
+// Lookup asks one endpoint for q's manifest with a HEAD request, with q's
+// credentials for the endpoint's host, else the client's keychain.
+func (c *Client) Lookup(ctx context.Context, ep resolvers.Endpoint, q resolvers.Query) resolvers.Attempt {
+	target, err := retarget(ep, q.Ref)
 	if err != nil {
 		return resolvers.Attempt{Endpoint: ep, Detail: err.Error()}
 	}
@@ -82,7 +84,7 @@ func (c *Client) Lookup(ctx context.Context, ep resolvers.Endpoint, ref name.Ref
 		// Never wait for a Retry-After in an admission.
 		return resolvers.Attempt{Endpoint: ep, Detail: (&rateLimitedError{host: ep.Host, until: until}).Error()}
 	}
-	p, err := c.puller(ep)
+	p, err := c.puller(ep, q.Credentials)
 	if err != nil {
 		return resolvers.Attempt{Endpoint: ep, Detail: err.Error()}
 	}
@@ -99,12 +101,24 @@ func (c *Client) Lookup(ctx context.Context, ep resolvers.Endpoint, ref name.Ref
 	return classify(ctx, ep, desc, seen, err, expired)
 }
 
-// puller returns the long-lived puller of an endpoint.
-func (c *Client) puller(ep resolvers.Endpoint) (*remote.Puller, error) {
+// pullerKey identifies a puller: one per endpoint and set of credentials.
+type pullerKey struct {
+	endpoint    resolvers.Endpoint
+	credentials string
+}
+
+// puller returns the long-lived puller of an endpoint for a set of
+// credentials.
+func (c *Client) puller(ep resolvers.Endpoint, creds credentials.Set) (*remote.Puller, error) {
+	key := pullerKey{endpoint: ep, credentials: creds.Fingerprint()}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if p, ok := c.pullers[ep]; ok {
+	if p, ok := c.pullers[key]; ok {
 		return p, nil
+	}
+	keychain := c.keychain
+	if !creds.Empty() {
+		keychain = authn.NewMultiKeychain(creds.Keychain(), c.keychain)
 	}
 	next := c.guarded
 	if ep.Trusted {
@@ -112,7 +126,7 @@ func (c *Client) puller(ep resolvers.Endpoint) (*remote.Puller, error) {
 	}
 	p, err := remote.NewPuller(
 		remote.WithTransport(&endpointTransport{endpoint: ep, next: next, hosts: c.hosts, observer: c.observer}),
-		remote.WithAuthFromKeychain(c.keychain),
+		remote.WithAuthFromKeychain(keychain),
 		remote.WithUserAgent(c.userAgent),
 		remote.WithRetryPredicate(func(error) bool { return false }),
 		remote.WithRetryStatusCodes(),
@@ -120,7 +134,7 @@ func (c *Client) puller(ep resolvers.Endpoint) (*remote.Puller, error) {
 	if err != nil {
 		return nil, fmt.Errorf("puller for %s: %w", ep, err)
 	}
-	c.pullers[ep] = p
+	c.pullers[key] = p
 	return p, nil
 }
 

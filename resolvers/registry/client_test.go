@@ -217,7 +217,7 @@ func TestClientLookup(t *testing.T) {
 			}
 
 			done := make(chan resolvers.Attempt, 1)
-			go func() { done <- c.Lookup(t.Context(), srv.endpoint(), ref) }()
+			go func() { done <- c.Lookup(t.Context(), srv.endpoint(), resolvers.Query{Ref: ref}) }()
 			var got resolvers.Attempt
 			select {
 			case got = <-done:
@@ -254,7 +254,7 @@ func TestClientLookupPathEndpoint(t *testing.T) {
 	ep := resolvers.Endpoint{Scheme: "http", Host: srv.host(), Path: "/v2/proxy", Trusted: true}
 	c := registry.New(registry.WithTimeout(10 * time.Second))
 
-	got := c.Lookup(t.Context(), ep, mustRef(t, "docker.io/library/app:v1"))
+	got := c.Lookup(t.Context(), ep, resolvers.Query{Ref: mustRef(t, "docker.io/library/app:v1")})
 
 	want := resolvers.Attempt{
 		Endpoint: ep,
@@ -284,7 +284,7 @@ func TestClientLookupCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	time.AfterFunc(100*time.Millisecond, cancel)
 
-	got := c.Lookup(ctx, srv.endpoint(), mustRef(t, "registry.example/app:v1"))
+	got := c.Lookup(ctx, srv.endpoint(), resolvers.Query{Ref: mustRef(t, "registry.example/app:v1")})
 
 	want := resolvers.Attempt{Endpoint: srv.endpoint(), Verdict: resolvers.Undetermined, Detail: "lookup cancelled"}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -301,7 +301,7 @@ func TestClientLookupBudget(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
 	defer cancel()
 
-	got := c.Lookup(ctx, srv.endpoint(), mustRef(t, "registry.example/app:v1"))
+	got := c.Lookup(ctx, srv.endpoint(), resolvers.Query{Ref: mustRef(t, "registry.example/app:v1")})
 
 	want := resolvers.Attempt{Endpoint: srv.endpoint(), Verdict: resolvers.Undetermined, Detail: "lookup budget spent before an answer"}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -363,7 +363,7 @@ func TestClientResolve(t *testing.T) {
 	}
 	for tcName, tc := range tests {
 		t.Run(tcName, func(t *testing.T) {
-			got := c.Resolve(t.Context(), mustRef(t, tc.ref))
+			got := c.Resolve(t.Context(), resolvers.Query{Ref: mustRef(t, tc.ref)})
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("Resolve(%s) mismatch (-want +got):\n%s", tc.ref, diff)
 			}

@@ -122,7 +122,7 @@ func TestClientGuard(t *testing.T) {
 			var got resolvers.Attempt
 			want := tc.want
 			if tc.endpoint == nil {
-				res := c.Resolve(t.Context(), mustRef(t, srv.host()+"/app:v1"))
+				res := c.Resolve(t.Context(), resolvers.Query{Ref: mustRef(t, srv.host()+"/app:v1")})
 				if len(res.Attempts) != 1 {
 					t.Fatalf("Resolve = %+v, want one attempt", res)
 				}
@@ -130,7 +130,7 @@ func TestClientGuard(t *testing.T) {
 				want.Endpoint = resolvers.Endpoint{Scheme: "https", Host: srv.host(), Path: "/v2"}
 			} else {
 				want.Endpoint = tc.endpoint(srv)
-				got = c.Lookup(t.Context(), want.Endpoint, mustRef(t, "registry.example/app:v1"))
+				got = c.Lookup(t.Context(), want.Endpoint, resolvers.Query{Ref: mustRef(t, "registry.example/app:v1")})
 			}
 			want.Detail = replaceHost(replaceLocalhost(t, want.Detail), srv)
 			want.Digest = strings.ReplaceAll(want.Digest, "{digest}", digest.String())
@@ -173,7 +173,7 @@ func TestClientGuardRedirect(t *testing.T) {
 			srv.setRules(map[string]behaviour{"/v2/app/manifests/v1": redirect})
 			c := registry.New(registry.WithTimeout(10*time.Second), registry.WithAllowedNetworks(netip.MustParsePrefix(tc.allowed)))
 
-			got := c.Lookup(t.Context(), srv.untrusted(), mustRef(t, "registry.example/app:v1"))
+			got := c.Lookup(t.Context(), srv.untrusted(), resolvers.Query{Ref: mustRef(t, "registry.example/app:v1")})
 
 			want := tc.want
 			want.Endpoint = srv.untrusted()
@@ -223,7 +223,7 @@ func TestClientGuardProxy(t *testing.T) {
 			c := registry.New(registry.WithTimeout(10*time.Second), registry.WithTransport(&http.Transport{Proxy: http.ProxyURL(proxyURL)}))
 			ep := resolvers.Endpoint{Scheme: "http", Host: tc.host, Path: "/v2"}
 
-			got := c.Lookup(t.Context(), ep, mustRef(t, "registry.example/app:v1"))
+			got := c.Lookup(t.Context(), ep, resolvers.Query{Ref: mustRef(t, "registry.example/app:v1")})
 
 			want := tc.want
 			want.Endpoint = ep

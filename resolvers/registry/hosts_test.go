@@ -62,7 +62,7 @@ func TestClientHostConcurrency(t *testing.T) {
 			var wg sync.WaitGroup
 			got := make([]resolvers.Attempt, lookups)
 			for i := range lookups {
-				wg.Go(func() { got[i] = c.Lookup(t.Context(), srv.endpoint(), ref) })
+				wg.Go(func() { got[i] = c.Lookup(t.Context(), srv.endpoint(), resolvers.Query{Ref: ref}) })
 			}
 			wg.Wait()
 
@@ -108,14 +108,14 @@ func TestClientHostConcurrencyWait(t *testing.T) {
 			done := make(chan struct{})
 			go func() {
 				defer close(done)
-				c.Lookup(first, srv.endpoint(), ref)
+				c.Lookup(first, srv.endpoint(), resolvers.Query{Ref: ref})
 			}()
 			t.Cleanup(func() { cancel(); <-done })
 			waitFor(t, func() bool { return srv.counts()[http.MethodHead+" "+manifest] == 1 })
 
 			ctx, cancelBudget := context.WithTimeout(t.Context(), tc.budget)
 			defer cancelBudget()
-			got := c.Lookup(ctx, srv.endpoint(), ref)
+			got := c.Lookup(ctx, srv.endpoint(), resolvers.Query{Ref: ref})
 
 			want := resolvers.Attempt{Endpoint: srv.endpoint(), Verdict: resolvers.Undetermined, Detail: replaceHost(tc.want, srv)}
 			if diff := cmp.Diff(want, got); diff != "" {
@@ -164,7 +164,7 @@ func TestClientRetryAfter(t *testing.T) {
 			c := registry.New(registry.WithTimeout(10*time.Second), registry.WithClock(clock.Now))
 			ref := mustRef(t, "registry.example/app:v1")
 
-			if got := c.Lookup(t.Context(), srv.endpoint(), ref); got.Verdict != resolvers.Undetermined || got.Detail != tc.wantFirst {
+			if got := c.Lookup(t.Context(), srv.endpoint(), resolvers.Query{Ref: ref}); got.Verdict != resolvers.Undetermined || got.Detail != tc.wantFirst {
 				t.Fatalf("first Lookup = %+v, want undetermined with %q", got, tc.wantFirst)
 			}
 			srv.setRules(map[string]behaviour{tc.path: passThrough})
@@ -179,7 +179,7 @@ func TestClientRetryAfter(t *testing.T) {
 				for _, at := range []time.Duration{0, tc.wantPause - time.Second} {
 					clock.set(start.Add(at))
 					srv.resetLog()
-					got := c.Lookup(t.Context(), srv.endpoint(), ref)
+					got := c.Lookup(t.Context(), srv.endpoint(), resolvers.Query{Ref: ref})
 					if diff := cmp.Diff(limited, got); diff != "" {
 						t.Errorf("Lookup %s after the 429 mismatch (-want +got):\n%s", at, diff)
 					}
@@ -191,7 +191,7 @@ func TestClientRetryAfter(t *testing.T) {
 
 			clock.advance(time.Second)
 			srv.resetLog()
-			got := c.Lookup(t.Context(), srv.endpoint(), ref)
+			got := c.Lookup(t.Context(), srv.endpoint(), resolvers.Query{Ref: ref})
 			want := resolvers.Attempt{Endpoint: srv.endpoint(), Verdict: resolvers.Found, Status: 200, Detail: "200 OK", Digest: digest.String(), EndsWalk: true}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("Lookup after the pause mismatch (-want +got):\n%s", diff)

@@ -88,7 +88,7 @@ func TestClientObserver(t *testing.T) {
 			}
 
 			for range max(tc.lookups, 1) {
-				c.Lookup(t.Context(), ep, mustRef(t, tc.ref))
+				c.Lookup(t.Context(), ep, resolvers.Query{Ref: mustRef(t, tc.ref)})
 			}
 
 			var want []string

@@ -46,7 +46,7 @@ func TestClientLookupSteadyState(t *testing.T) {
 	}
 	for i, step := range steps {
 		srv.resetLog()
-		a := c.Lookup(t.Context(), ep, mustRef(t, step.ref))
+		a := c.Lookup(t.Context(), ep, resolvers.Query{Ref: mustRef(t, step.ref)})
 		if a.Verdict != resolvers.Found {
 			t.Fatalf("step %d: Lookup(%s) = %+v, want found", i, step.ref, a)
 		}
@@ -64,11 +64,11 @@ func TestClientLookupRecovers(t *testing.T) {
 	ref := mustRef(t, "registry.example/app:v1")
 
 	srv.setRules(map[string]behaviour{"/v2/": serverError})
-	if a := c.Lookup(t.Context(), srv.endpoint(), ref); a.Verdict != resolvers.Undetermined {
+	if a := c.Lookup(t.Context(), srv.endpoint(), resolvers.Query{Ref: ref}); a.Verdict != resolvers.Undetermined {
 		t.Fatalf("Lookup with a failing ping = %+v, want undetermined", a)
 	}
 	srv.setRules(map[string]behaviour{"/v2/": passThrough})
-	a := c.Lookup(t.Context(), srv.endpoint(), ref)
+	a := c.Lookup(t.Context(), srv.endpoint(), resolvers.Query{Ref: ref})
 	if diff := cmp.Diff(digest.String(), a.Digest); diff != "" || a.Verdict != resolvers.Found {
 		t.Errorf("Lookup after recovery = %+v, want found; digest mismatch (-want +got):\n%s", a, diff)
 	}

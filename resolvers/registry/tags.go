@@ -7,16 +7,17 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/admissible/admissible/resolvers"
+	"github.com/admissible/admissible/resolvers/credentials"
 )
 
 // Tags lists the tags of repo on one endpoint (GET .../tags/list, following
-// pagination), within the client's per-lookup timeout.
-func (c *Client) Tags(ctx context.Context, ep resolvers.Endpoint, repo name.Repository) ([]string, error) {
+// pagination) with creds, within the client's per-lookup timeout.
+func (c *Client) Tags(ctx context.Context, ep resolvers.Endpoint, repo name.Repository, creds credentials.Set) ([]string, error) {
 	target, err := retarget(ep, repo.Tag("latest"))
 	if err != nil {
 		return nil, err
 	}
-	p, err := c.puller(ep)
+	p, err := c.puller(ep, creds)
 	if err != nil {
 		return nil, err
 	}

@@ -96,7 +96,7 @@ func TestClientLookupUnauthorized(t *testing.T) {
 			srv.setRules(tc.rules)
 			c := registry.New(registry.WithTimeout(10 * time.Second))
 
-			got := c.Lookup(t.Context(), srv.endpoint(), mustRef(t, tc.ref))
+			got := c.Lookup(t.Context(), srv.endpoint(), resolvers.Query{Ref: mustRef(t, tc.ref)})
 
 			want := tc.want
 			want.Endpoint = srv.endpoint()
@@ -120,7 +120,7 @@ func TestClientLookupUnauthorizedLater(t *testing.T) {
 	srv, _ := newTestServer(t, "app:v1")
 	srv.setRules(map[string]behaviour{"/v2/": bearerChallenge, "/token": tokenAlways})
 	c := registry.New(registry.WithTimeout(10 * time.Second))
-	if a := c.Lookup(t.Context(), srv.endpoint(), mustRef(t, "registry.example/app:v1")); a.Verdict != resolvers.Found {
+	if a := c.Lookup(t.Context(), srv.endpoint(), resolvers.Query{Ref: mustRef(t, "registry.example/app:v1")}); a.Verdict != resolvers.Found {
 		t.Fatalf("first Lookup = %+v, want found", a)
 	}
 
@@ -153,7 +153,7 @@ func TestClientLookupUnauthorizedLater(t *testing.T) {
 	for i, step := range steps {
 		srv.resetLog()
 		srv.setRules(step.rules)
-		got := c.Lookup(t.Context(), srv.endpoint(), mustRef(t, step.ref))
+		got := c.Lookup(t.Context(), srv.endpoint(), resolvers.Query{Ref: mustRef(t, step.ref)})
 		want := step.want
 		want.Endpoint = srv.endpoint()
 		if diff := cmp.Diff(want, got); diff != "" {

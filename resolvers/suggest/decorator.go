@@ -6,12 +6,13 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/admissible/admissible/resolvers"
+	"github.com/admissible/admissible/resolvers/credentials"
 )
 
 // Lister lists the tags of a repository on one endpoint. *registry.Client is
 // one.
 type Lister interface {
-	Tags(ctx context.Context, ep resolvers.Endpoint, repo name.Repository) ([]string, error)
+	Tags(ctx context.Context, ep resolvers.Endpoint, repo name.Repository, creds credentials.Set) ([]string, error)
 }
 
 // Decorator attaches tag suggestions to NotFound results for tags.
@@ -41,13 +42,13 @@ func New(next resolvers.Resolver, l Lister, opts ...Option) *Decorator {
 // Resolve resolves ref and, when its tag was not found, lists the tags of the
 // repository on the first endpoint that answered and suggests the nearest.
 // Listing is best effort: a failure leaves the result without suggestions.
-func (d *Decorator) Resolve(ctx context.Context, ref name.Reference) resolvers.Result {
-	res := d.next.Resolve(ctx, ref)
-	tag, ok := ref.(name.Tag)
+func (d *Decorator) Resolve(ctx context.Context, q resolvers.Query) resolvers.Result {
+	res := d.next.Resolve(ctx, q)
+	tag, ok := q.Ref.(name.Tag)
 	if !ok || res.Verdict != resolvers.NotFound || len(res.Attempts) == 0 || ctx.Err() != nil {
 		return res
 	}
-	tags, err := d.lister.Tags(ctx, res.Attempts[0].Endpoint, tag.Context())
+	tags, err := d.lister.Tags(ctx, res.Attempts[0].Endpoint, tag.Context(), q.Credentials)
 	if err != nil {
 		return res
 	}

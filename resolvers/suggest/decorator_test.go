@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/admissible/admissible/resolvers"
+	"github.com/admissible/admissible/resolvers/credentials"
 	"github.com/admissible/admissible/resolvers/mirrors"
 	registryclient "github.com/admissible/admissible/resolvers/registry"
 	"github.com/admissible/admissible/resolvers/suggest"
@@ -61,7 +62,7 @@ func TestSuggestionsFromARealRegistry(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res := d.Resolve(context.Background(), ref)
+			res := d.Resolve(context.Background(), resolvers.Query{Ref: ref})
 			if res.Verdict != tc.verdict {
 				t.Fatalf("verdict %v, want %v (%s)", res.Verdict, tc.verdict, res.Summary())
 			}
@@ -74,26 +75,26 @@ func TestSuggestionsFromARealRegistry(t *testing.T) {
 
 type failingLister struct{ calls int }
 
-func (f *failingLister) Tags(context.Context, resolvers.Endpoint, name.Repository) ([]string, error) {
+func (f *failingLister) Tags(context.Context, resolvers.Endpoint, name.Repository, credentials.Set) ([]string, error) {
 	f.calls++
 	return nil, errors.New("boom")
 }
 
 type fixedResolver resolvers.Result
 
-func (f fixedResolver) Resolve(context.Context, name.Reference) resolvers.Result {
+func (f fixedResolver) Resolve(context.Context, resolvers.Query) resolvers.Result {
 	return resolvers.Result(f)
 }
 
 func TestListingIsBestEffort(t *testing.T) {
 	notFound := fixedResolver{Verdict: resolvers.NotFound, Attempts: []resolvers.Attempt{{Verdict: resolvers.NotFound}}}
 	l := &failingLister{}
-	res := suggest.New(notFound, l).Resolve(context.Background(), name.MustParseReference("example.com/a:v1"))
+	res := suggest.New(notFound, l).Resolve(context.Background(), resolvers.Query{Ref: name.MustParseReference("example.com/a:v1")})
 	if res.Verdict != resolvers.NotFound || res.Suggestions != nil || l.calls != 1 {
 		t.Errorf("got verdict %v suggestions %v after %d listings; want not found, none, 1", res.Verdict, res.Suggestions, l.calls)
 	}
 	undetermined := fixedResolver{Verdict: resolvers.Undetermined, Attempts: []resolvers.Attempt{{}}}
-	suggest.New(undetermined, l).Resolve(context.Background(), name.MustParseReference("example.com/a:v1"))
+	suggest.New(undetermined, l).Resolve(context.Background(), resolvers.Query{Ref: name.MustParseReference("example.com/a:v1")})
 	if l.calls != 1 {
 		t.Errorf("listed tags for an undetermined result")
 	}
