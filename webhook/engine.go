@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/admissible/admissible/resolvers"
+	"github.com/admissible/admissible/resolvers/credentials"
 	"github.com/admissible/admissible/webhook/kinds"
 	"github.com/admissible/admissible/webhook/podspec"
 )
@@ -21,8 +22,21 @@ import (
 type Engine struct {
 	resolver    resolvers.Resolver
 	catalog     *kinds.Catalog
+	credentials CredentialSource
 	parallelism int
 }
+
+// CredentialSource finds the pull credentials a node would use for a pod:
+// the pod's imagePullSecrets, or its service account's when it names none.
+// Problems finding them (a secret that does not exist) are returned as
+// warnings: the kubelet pulls without such a secret.
+type CredentialSource interface {
+	PullCredentials(ctx context.Context, namespace, serviceAccount string, secrets []string) (credentials.Set, []string)
+}
+
+// WithCredentials sets where pull credentials come from (default: none, every
+// lookup is anonymous apart from the resolver's own keychain).
+func WithCredentials(s CredentialSource) Option { return func(e *Engine) { e.credentials = s } }
 
 // Option configures an Engine.
 type Option func(*Engine)
@@ -54,9 +68,21 @@ func (e *Engine) Catalog() *kinds.Catalog { return e.catalog }
 
 // imageField is an image reference found in an object.
 type imageField struct {
-	path *field.Path
-	raw  string
-	ref  name.Reference
+	path  *field.Path
+	raw   string
+	ref   name.Reference
+	creds credentials.Set
+}
+
+// key identifies the lookup of f: the same reference with other credentials
+// is another lookup.
+func (f imageField) key() string { return f.ref.Name() + "\x00" + f.creds.Fingerprint() }
+
+// source is an image found in an object and the pod spec it belongs to
+// (nil for a plain image field of a custom resource).
+type source struct {
+	podspec.Image
+	spec *corev1.PodSpec
 }
 
 // Judge returns the verdict on obj. Lookups stop when ctx is done; those
@@ -69,6 +95,7 @@ func (e *Engine) Judge(ctx context.Context, obj *unstructured.Unstructured) Verd
 	var v Verdict
 	images, problems := e.collect(obj, kind)
 	v.Denials = problems
+	creds := map[*corev1.PodSpec]credentials.Set{}
 	var refs []imageField
 	for _, img := range images {
 		if img.Ref == "" {
@@ -80,11 +107,18 @@ func (e *Engine) Judge(ctx context.Context, obj *unstructured.Unstructured) Verd
 			v.Denials = append(v.Denials, field.Invalid(img.Path, img.Ref, fmt.Sprintf("not a valid image reference: %v", err)))
 			continue
 		}
-		refs = append(refs, imageField{path: img.Path, raw: img.Ref, ref: ref})
+		set, seen := creds[img.spec]
+		if !seen {
+			var warnings []string
+			set, warnings = e.pullCredentials(ctx, obj.GetNamespace(), img.spec)
+			creds[img.spec] = set
+			v.Warnings = append(v.Warnings, warnings...)
+		}
+		refs = append(refs, imageField{path: img.Path, raw: img.Ref, ref: ref, creds: set})
 	}
 	results := e.resolveAll(ctx, refs)
 	for _, f := range refs {
-		r := results[f.ref.Name()]
+		r := results[f.key()]
 		v.Images = append(v.Images, ImageVerdict{Field: f.path.String(), Image: f.raw, Result: r})
 		switch r.Verdict {
 		case resolvers.NotFound:
@@ -96,9 +130,26 @@ func (e *Engine) Judge(ctx context.Context, obj *unstructured.Unstructured) Verd
 	return v
 }
 
+// pullCredentials returns the credentials a node would pull spec's images
+// with; a custom resource's plain image fields (spec nil) get none.
+func (e *Engine) pullCredentials(ctx context.Context, namespace string, spec *corev1.PodSpec) (credentials.Set, []string) {
+	if e.credentials == nil || spec == nil {
+		return credentials.Set{}, nil
+	}
+	names := make([]string, 0, len(spec.ImagePullSecrets))
+	for _, s := range spec.ImagePullSecrets {
+		names = append(names, s.Name)
+	}
+	sa := spec.ServiceAccountName
+	if sa == "" {
+		sa = "default"
+	}
+	return e.credentials.PullCredentials(ctx, namespace, sa, names)
+}
+
 // collect finds the images of obj and the problems of its pod specs.
-func (e *Engine) collect(obj *unstructured.Unstructured, kind kinds.Kind) ([]podspec.Image, field.ErrorList) {
-	var images []podspec.Image
+func (e *Engine) collect(obj *unstructured.Unstructured, kind kinds.Kind) ([]source, field.ErrorList) {
+	var images []source
 	var errs field.ErrorList
 	for _, p := range kind.Images {
 		val, found, _ := unstructured.NestedFieldNoCopy(obj.Object, p...)
@@ -112,7 +163,7 @@ func (e *Engine) collect(obj *unstructured.Unstructured, kind kinds.Kind) ([]pod
 			continue
 		}
 		if s != "" {
-			images = append(images, podspec.Image{Path: fp, Ref: s})
+			images = append(images, source{Image: podspec.Image{Path: fp, Ref: s}})
 		}
 	}
 	for _, p := range kind.PodSpecs {
@@ -132,7 +183,9 @@ func (e *Engine) collect(obj *unstructured.Unstructured, kind kinds.Kind) ([]pod
 			continue
 		}
 		errs = append(errs, podspec.Validate(&spec, fp)...)
-		images = append(images, podspec.Images(&spec, fp)...)
+		for _, img := range podspec.Images(&spec, fp) {
+			images = append(images, source{Image: img, spec: &spec})
+		}
 	}
 	return images, errs
 }
@@ -145,21 +198,21 @@ func (e *Engine) resolveAll(ctx context.Context, refs []imageField) map[string]r
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, e.parallelism)
 	for _, f := range refs {
-		key := f.ref.Name()
+		key := f.key()
 		if seen[key] {
 			continue
 		}
 		seen[key] = true
 		wg.Add(1)
-		go func(ref name.Reference) {
+		go func(q resolvers.Query) {
 			defer wg.Done()
 			slots <- struct{}{}
 			defer func() { <-slots }()
-			r := e.resolver.Resolve(ctx, resolvers.Query{Ref: ref})
+			r := e.resolver.Resolve(ctx, q)
 			mu.Lock()
 			results[key] = r
 			mu.Unlock()
-		}(f.ref)
+		}(resolvers.Query{Ref: f.ref, Credentials: f.creds})
 	}
 	wg.Wait()
 	return results
@@ -174,7 +227,11 @@ func notFound(f imageField, r resolvers.Result) *field.Error {
 	case name.Digest:
 		what = fmt.Sprintf("digest %s not found in %s", ref.DigestStr(), ref.Context().Name())
 	}
-	return &field.Error{Type: field.ErrorTypeNotFound, Field: f.path.String(), BadValue: f.raw, Detail: what + " (" + r.Summary() + ")"}
+	detail := what + " (" + r.Summary() + ")"
+	if len(r.Suggestions) > 0 {
+		detail += "; nearest: " + strings.Join(r.Suggestions, ", ")
+	}
+	return &field.Error{Type: field.ErrorTypeNotFound, Field: f.path.String(), BadValue: f.raw, Detail: detail}
 }
 
 // Verdict is the judgement on one object.

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	admissionv1 "k8s.io/api/admission/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -15,6 +16,8 @@ import (
 type Handler struct {
 	engine *Engine
 	budget time.Duration
+	// verdicts counts admissions by kind and outcome.
+	verdicts *prometheus.CounterVec
 }
 
 var _ admission.Handler = (*Handler)(nil)
@@ -29,7 +32,9 @@ func WithBudget(d time.Duration) HandlerOption { return func(h *Handler) { h.bud
 
 // NewHandler returns a Handler judging with e.
 func NewHandler(e *Engine, opts ...HandlerOption) *Handler {
-	h := &Handler{engine: e, budget: 8 * time.Second}
+	h := &Handler{engine: e, budget: 8 * time.Second, verdicts: prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "admissible_admissions_total", Help: "Admissions judged, by kind and verdict (allowed, warned, denied).",
+	}, []string{"kind", "verdict"})}
 	for _, o := range opts {
 		o(h)
 	}
@@ -48,6 +53,7 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.R
 	ctx, cancel := context.WithTimeout(ctx, h.budget)
 	defer cancel()
 	v := h.engine.Judge(ctx, obj)
+	h.count(req.Kind.Kind, v)
 	if v.Allowed() {
 		return admission.Allowed("").WithWarnings(v.Warnings...)
 	}
@@ -59,4 +65,18 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.R
 		})
 	}
 	return resp
+}
+
+// RegisterMetrics exports the admission counters through reg.
+func (h *Handler) RegisterMetrics(reg prometheus.Registerer) error { return reg.Register(h.verdicts) }
+
+func (h *Handler) count(kind string, v Verdict) {
+	verdict := "allowed"
+	switch {
+	case !v.Allowed():
+		verdict = "denied"
+	case len(v.Warnings) > 0:
+		verdict = "warned"
+	}
+	h.verdicts.WithLabelValues(kind, verdict).Inc()
 }

@@ -39,7 +39,8 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	configPath := fs.String("config", "", "configuration file (mirrors)")
 	output := fs.String("o", "text", "output format: text or json")
 	budget := fs.Duration("budget", 30*time.Second, "time the lookups of one object may take")
-	endpointTimeout := fs.Duration("endpoint-timeout", 5*time.Second, "time one registry endpoint may take to answer")
+	var lookup lookupFlags
+	lookup.register(fs, 5*time.Second)
 	if err := fs.Parse(args); err != nil {
 		return exitUnusable
 	}
@@ -57,10 +58,11 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return unusable(err)
 	}
-	engine, err := cfg.engine(*endpointTimeout)
+	resolver, _, err := lookup.resolver(cfg, nil)
 	if err != nil {
 		return unusable(err)
 	}
+	engine := judge.NewEngine(resolver)
 	var docs []manifest.Document
 	for _, f := range files {
 		d, err := manifest.ReadPath(f, stdin)

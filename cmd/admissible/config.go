@@ -1,16 +1,20 @@
 package main
 
 import (
+	"flag"
 	"fmt"
+	"net/netip"
 	"os"
 	"time"
 
 	"sigs.k8s.io/yaml"
 
 	"github.com/admissible/admissible/resolvers"
+	"github.com/admissible/admissible/resolvers/cache"
+	"github.com/admissible/admissible/resolvers/credentials"
 	"github.com/admissible/admissible/resolvers/mirrors"
 	"github.com/admissible/admissible/resolvers/registry"
-	judge "github.com/admissible/admissible/webhook"
+	"github.com/admissible/admissible/resolvers/suggest"
 )
 
 // config is the --config file.
@@ -36,21 +40,54 @@ func loadConfig(path string) (config, error) {
 	return c, nil
 }
 
-// resolver builds the lookup chain: mirrors over one registry client.
-func (c config) resolver(endpointTimeout time.Duration) (resolvers.Resolver, error) {
-	client := registry.New(registry.WithTimeout(endpointTimeout), registry.WithUserAgent("admissible/"+version))
-	chain, err := mirrors.New(c.Mirrors, client)
-	if err != nil {
-		return nil, fmt.Errorf("config: %w", err)
-	}
-	return chain, nil
+// lookupFlags are the registry lookup settings serve and check share.
+type lookupFlags struct {
+	endpointTimeout time.Duration
+	allowNetworks   stringList
+	allowPrivate    bool
+	dockerConfig    string
 }
 
-// engine builds the judging engine from the configuration.
-func (c config) engine(endpointTimeout time.Duration) (*judge.Engine, error) {
-	r, err := c.resolver(endpointTimeout)
-	if err != nil {
-		return nil, err
+func (l *lookupFlags) register(fs *flag.FlagSet, endpointTimeout time.Duration) {
+	fs.DurationVar(&l.endpointTimeout, "endpoint-timeout", endpointTimeout, "time one registry endpoint may take to answer")
+	fs.Var(&l.allowNetworks, "allow-network", "CIDR of registry addresses images may name although private or loopback (repeatable); mirror endpoints are always allowed")
+	fs.BoolVar(&l.allowPrivate, "allow-private-registries", false, "contact registries named by images that resolve to private addresses (10/8, 172.16/12, 192.168/16, fc00::/7, 100.64/10)")
+	fs.StringVar(&l.dockerConfig, "docker-config", "", "docker config.json with the credentials nodes pull with when a pod has no pull secret")
+}
+
+// resolver builds the lookup chain: cache(suggest(mirrors(registry))).
+func (l lookupFlags) resolver(c config, observer registry.Observer) (resolvers.Resolver, *cache.Cache, error) {
+	opts := []registry.Option{
+		registry.WithTimeout(l.endpointTimeout),
+		registry.WithUserAgent("admissible/" + version),
+		registry.WithAllowPrivate(l.allowPrivate),
 	}
-	return judge.NewEngine(r), nil
+	var allowed []netip.Prefix
+	for _, n := range l.allowNetworks {
+		p, err := netip.ParsePrefix(n)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--allow-network %q: %w", n, err)
+		}
+		allowed = append(allowed, p)
+	}
+	if len(allowed) > 0 {
+		opts = append(opts, registry.WithAllowedNetworks(allowed...))
+	}
+	if l.dockerConfig != "" {
+		creds, err := credentials.LoadFile(l.dockerConfig)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--docker-config: %w", err)
+		}
+		opts = append(opts, registry.WithKeychain(creds.Keychain()))
+	}
+	if observer != nil {
+		opts = append(opts, registry.WithObserver(observer))
+	}
+	client := registry.New(opts...)
+	chain, err := mirrors.New(c.Mirrors, client)
+	if err != nil {
+		return nil, nil, fmt.Errorf("config: %w", err)
+	}
+	cached := cache.New(suggest.New(chain, client))
+	return cached, cached, nil
 }

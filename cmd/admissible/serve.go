@@ -13,10 +13,14 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
-	ctrl "sigs.k8s.io/controller-runtime/pkg/log"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
+	"github.com/admissible/admissible/resolvers/instrument"
 	judge "github.com/admissible/admissible/webhook"
 )
 
@@ -30,43 +34,72 @@ func serve(args []string, stderr io.Writer) int {
 	host := fs.String("host", "", "address to listen on (default all)")
 	port := fs.Int("port", 9443, "HTTPS port of the webhook")
 	healthAddr := fs.String("health-addr", ":8081", "address of the /healthz and /readyz endpoints")
+	metricsAddr := fs.String("metrics-addr", ":8080", "address of the Prometheus /metrics endpoint (empty: none)")
 	configPath := fs.String("config", "", "configuration file (mirrors)")
 	budget := fs.Duration("budget", 8*time.Second, "time one admission may take; lookups still running then become warnings")
-	endpointTimeout := fs.Duration("endpoint-timeout", 3*time.Second, "time one registry endpoint may take to answer")
+	kubeconfig := fs.String("kubeconfig", "", "kubeconfig for reading pull secrets (default: in-cluster, then $KUBECONFIG)")
+	noCluster := fs.Bool("no-cluster-credentials", false, "do not read pull secrets from the cluster")
+	var lookup lookupFlags
+	lookup.register(fs, 3*time.Second)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	log := logr.FromSlogHandler(slog.NewJSONHandler(stderr, nil))
-	ctrl.SetLogger(log)
-
-	cfg, err := loadConfig(*configPath)
-	if err != nil {
+	ctrllog.SetLogger(log)
+	fail := func(err error) int {
 		fmt.Fprintf(stderr, "admissible serve: %v\n", err)
 		return 2
 	}
-	engine, err := cfg.engine(*endpointTimeout)
+
+	cfg, err := loadConfig(*configPath)
 	if err != nil {
-		fmt.Fprintf(stderr, "admissible serve: %v\n", err)
-		return 2
+		return fail(err)
+	}
+	reg := ctrlmetrics.Registry
+	requests, err := instrument.NewRequests(reg)
+	if err != nil {
+		return fail(err)
+	}
+	resolver, cache, err := lookup.resolver(cfg, requests)
+	if err != nil {
+		return fail(err)
+	}
+	if err := instrument.RegisterCache(cache, reg); err != nil {
+		return fail(err)
+	}
+	measured, err := instrument.New(resolver, reg)
+	if err != nil {
+		return fail(err)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	opts := []judge.Option{}
+	if !*noCluster {
+		src, err := clusterCredentials(ctx, *kubeconfig, log)
+		if err != nil {
+			return fail(err)
+		}
+		opts = append(opts, judge.WithCredentials(src))
+	}
+	handler := judge.NewHandler(judge.NewEngine(measured, opts...), judge.WithBudget(*budget))
+	if err := handler.RegisterMetrics(reg); err != nil {
+		return fail(err)
 	}
 
 	srv := crwebhook.NewServer(crwebhook.Options{
 		Host: *host, Port: *port, CertDir: *certDir, CertName: "tls.crt", KeyName: "tls.key",
 	})
-	srv.Register(validatePath, &admission.Webhook{Handler: judge.NewHandler(engine, judge.WithBudget(*budget))})
+	srv.Register(validatePath, &admission.Webhook{Handler: handler, RecoverPanic: ptr(true)})
 
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-	health := &http.Server{Addr: *healthAddr, Handler: healthMux(srv), ReadHeaderTimeout: 5 * time.Second}
-	go func() {
-		if err := health.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			log.Error(err, "health endpoint stopped")
-			stop()
-		}
-	}()
-	defer health.Close()
+	background(ctx, stop, log, "health", &http.Server{Addr: *healthAddr, Handler: healthMux(srv), ReadHeaderTimeout: 5 * time.Second})
+	if *metricsAddr != "" {
+		mux := http.NewServeMux()
+		mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+		background(ctx, stop, log, "metrics", &http.Server{Addr: *metricsAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second})
+	}
 
-	log.Info("serving", "port", *port, "certDir", *certDir, "health", *healthAddr, "version", version)
+	log.Info("serving", "port", *port, "certDir", *certDir, "health", *healthAddr, "metrics", *metricsAddr, "version", version)
 	if err := srv.Start(ctx); err != nil {
 		fmt.Fprintf(stderr, "admissible serve: %v\n", err)
 		return 1
@@ -74,10 +107,25 @@ func serve(args []string, stderr io.Writer) int {
 	return 0
 }
 
+// background serves s until ctx ends; a server that cannot listen stops the
+// process.
+func background(ctx context.Context, stop func(), log logr.Logger, what string, s *http.Server) {
+	go func() {
+		if err := s.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error(err, "endpoint stopped", "endpoint", what, "addr", s.Addr)
+			stop()
+		}
+	}()
+	go func() {
+		<-ctx.Done()
+		_ = s.Close()
+	}()
+}
+
 // healthMux answers /healthz while the process runs and /readyz once the
 // webhook server answers TLS with its certificate.
 func healthMux(srv crwebhook.Server) *http.ServeMux {
-	ready := srv.StartedChecker()
+	var ready healthz.Checker = srv.StartedChecker()
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("/readyz", func(w http.ResponseWriter, r *http.Request) {
@@ -89,3 +137,5 @@ func healthMux(srv crwebhook.Server) *http.ServeMux {
 	})
 	return mux
 }
+
+func ptr[T any](v T) *T { return &v }

@@ -73,7 +73,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	wh, err := harness.StartWebhook(ctx, bin, dir, config)
+	wh, err := harness.StartWebhook(ctx, bin, dir, config, "--kubeconfig", cp.Kubeconfig)
 	if err != nil {
 		return err
 	}

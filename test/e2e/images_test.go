@@ -47,7 +47,7 @@ func TestUnverifiableImagesAreAdmittedWithAWarning(t *testing.T) {
 		"hanging.example/app:1":                                 "no answer within 1s",
 		"html.example/app:1":                                    `not a manifest: pulls through this endpoint fail`,
 		"no-such-host.invalid/app:1":                            "cannot resolve host no-such-host.invalid",
-		"127.0.0.1:1/app:1":                                     "connection refused",
+		"127.0.0.1:1/app:1":                                     "not contacted: 127.0.0.1 is a loopback address",
 		"failing.example/app@sha256:" + strings.Repeat("1", 64): "500 Internal Server Error",
 	}
 	i := 0

@@ -18,8 +18,10 @@ import (
 var env struct {
 	cp       *harness.ControlPlane
 	registry *harness.Registry
-	webhook  *harness.Webhook
-	digests  map[string]string // "repo:tag" -> digest
+	// private requires the credentials privateUser/privatePassword.
+	private *harness.Registry
+	webhook *harness.Webhook
+	digests map[string]string // "repo:tag" -> digest
 }
 
 // images pushed to the test registry, which stands in for quay.io and docker.io.
@@ -71,6 +73,10 @@ func setup(ctx context.Context) error {
 		}
 		env.digests[img] = d
 	}
+	env.private = harness.StartPrivateRegistry(privateUser, privatePassword)
+	if _, err := env.private.Push("team/app", "1.0"); err != nil {
+		return err
+	}
 	bin, err := harness.BuildAdmissible(root, dir)
 	if err != nil {
 		return err
@@ -79,7 +85,7 @@ func setup(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	env.webhook, err = harness.StartWebhook(ctx, bin, dir, mirrorConfig(), "--endpoint-timeout", "1s")
+	env.webhook, err = harness.StartWebhook(ctx, bin, dir, mirrorConfig(), "--endpoint-timeout", "1s", "--kubeconfig", env.cp.Kubeconfig)
 	if err != nil {
 		return err
 	}
@@ -104,6 +110,7 @@ func mirrorConfig() string {
 	}
 	mirror("quay.io", env.registry.URL)
 	mirror("docker.io", env.registry.URL)
+	mirror("private.example", env.private.URL)
 	for host, fault := range map[string]harness.Fault{
 		"failing.example": harness.FaultServerError, "ratelimited.example": harness.FaultRateLimit,
 		"hanging.example": harness.FaultHang, "html.example": harness.FaultHTML,
@@ -138,6 +145,9 @@ func teardown() {
 	}
 	if env.registry != nil {
 		env.registry.Close()
+	}
+	if env.private != nil {
+		env.private.Close()
 	}
 }
 

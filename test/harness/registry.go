@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/registry"
 	"github.com/google/go-containerregistry/pkg/v1/random"
@@ -21,18 +22,39 @@ type Registry struct {
 	// URL is http://host:port.
 	URL string
 
+	// user and password, when set, are required by every request (Basic).
+	user, password string
+
 	mu       sync.Mutex
 	requests map[string]int
+	users    map[string]int
 }
 
 // StartRegistry starts an empty registry.
-func StartRegistry() *Registry {
-	r := &Registry{requests: map[string]int{}}
+func StartRegistry() *Registry { return startRegistry("", "") }
+
+// StartPrivateRegistry starts an empty registry that answers 401 with a
+// Basic challenge to every request without user and password.
+func StartPrivateRegistry(user, password string) *Registry { return startRegistry(user, password) }
+
+func startRegistry(user, password string) *Registry {
+	r := &Registry{requests: map[string]int{}, users: map[string]int{}, user: user, password: password}
 	inner := registry.New(registry.Logger(nopLogger()))
 	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		u, p, hasAuth := req.BasicAuth()
 		r.mu.Lock()
 		r.requests[req.Method+" "+req.URL.Path]++
+		if hasAuth {
+			r.users[u]++
+		}
 		r.mu.Unlock()
+		if r.user != "" && (u != r.user || p != r.password) {
+			w.Header().Set("WWW-Authenticate", `Basic realm="test"`)
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			fmt.Fprint(w, `{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}`)
+			return
+		}
 		inner.ServeHTTP(w, req)
 	}))
 	r.URL = r.srv.URL
@@ -50,6 +72,13 @@ func (r *Registry) Requests(methodPath string) int {
 	return r.requests[methodPath]
 }
 
+// Users returns how many requests carried Basic credentials of user.
+func (r *Registry) Users(user string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.users[user]
+}
+
 // Push stores a small random image at repo:tag and returns its digest.
 func (r *Registry) Push(repo, tag string) (string, error) {
 	img, err := random.Image(256, 1)
@@ -60,7 +89,11 @@ func (r *Registry) Push(repo, tag string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := remote.Write(ref, img); err != nil {
+	var opts []remote.Option
+	if r.user != "" {
+		opts = append(opts, remote.WithAuth(&authn.Basic{Username: r.user, Password: r.password}))
+	}
+	if err := remote.Write(ref, img, opts...); err != nil {
 		return "", fmt.Errorf("push %s: %w", ref, err)
 	}
 	d, err := img.Digest()

@@ -33,6 +33,8 @@ type Webhook struct {
 	URL string
 	// CAFile is the CA that signed the serving certificate.
 	CAFile string
+	// MetricsURL is the Prometheus endpoint.
+	MetricsURL string
 	// Log holds what the process printed.
 	Log *bytes.Buffer
 }
@@ -60,15 +62,21 @@ func StartWebhook(ctx context.Context, binary, dir, config string, extraArgs ...
 	if err != nil {
 		return nil, err
 	}
+	metricsPort, err := freePort()
+	if err != nil {
+		return nil, err
+	}
 	args := append([]string{"serve",
 		"--host", "127.0.0.1", "--port", fmt.Sprint(port), "--cert-dir", certDir,
 		"--health-addr", fmt.Sprintf("127.0.0.1:%d", healthPort), "--config", configFile,
+		"--metrics-addr", fmt.Sprintf("127.0.0.1:%d", metricsPort),
 	}, extraArgs...)
 	w := &Webhook{
-		Binary: binary,
-		URL:    fmt.Sprintf("https://127.0.0.1:%d/validate", port),
-		CAFile: filepath.Join(certDir, "ca.crt"),
-		Log:    &bytes.Buffer{},
+		Binary:     binary,
+		URL:        fmt.Sprintf("https://127.0.0.1:%d/validate", port),
+		CAFile:     filepath.Join(certDir, "ca.crt"),
+		MetricsURL: fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort),
+		Log:        &bytes.Buffer{},
 	}
 	w.cmd = exec.Command(binary, args...)
 	w.cmd.Stdout, w.cmd.Stderr = w.Log, w.Log

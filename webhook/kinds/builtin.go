@@ -23,7 +23,7 @@ func builtin() []Kind {
 		// Rook (ceph.rook.io/v1). CephBlockPool's snapshot schedules name RBD
 		// images, not container images, and are not listed.
 		{GroupVersionKind: gvk("ceph.rook.io", "v1", "CephCluster"), Resource: "cephclusters", Images: []Path{{"spec", "cephVersion", "image"}}},
-		{GroupVersionKind: gvk("ceph.rook.io", "v1", "CephNFS"), Resource: "cephnfses", Images: []Path{{"spec", "server", "image"}}},
+		{GroupVersionKind: gvk("ceph.rook.io", "v1", "CephNFS"), Resource: "cephnfses", Images: []Path{{"spec", "server", "image"}, {"spec", "security", "sssd", "sidecar", "image"}}},
 		{GroupVersionKind: gvk("ceph.rook.io", "v1", "CephNVMeOFGateway"), Resource: "cephnvmeofgateways", Images: []Path{{"spec", "image"}}},
 		{GroupVersionKind: gvk("ceph.rook.io", "v1", "CephCOSIDriver"), Resource: "cephcosidrivers", Images: []Path{{"spec", "image"}, {"spec", "objectProvisionerImage"}}},
 	}

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+
+	"github.com/go-logr/logr"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	ctrlcache "sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/admissible/admissible/webhook/pullsecrets"
+)
+
+// clusterCredentials starts informers on pull secrets and service accounts
+// and returns the source of pull credentials reading from them.
+func clusterCredentials(ctx context.Context, kubeconfig string, log logr.Logger) (*pullsecrets.Source, error) {
+	cfg, err := restConfig(kubeconfig)
+	if err != nil {
+		return nil, fmt.Errorf("reading pull secrets needs the API server: %w (or pass --no-cluster-credentials)", err)
+	}
+	scheme := runtime.NewScheme()
+	if err := corev1.AddToScheme(scheme); err != nil {
+		return nil, err
+	}
+	// Only dockerconfigjson secrets are watched: a cluster's other secrets
+	// are none of the webhook's business. Legacy dockercfg ones are read live.
+	cache, err := ctrlcache.New(cfg, ctrlcache.Options{
+		Scheme: scheme,
+		ByObject: map[client.Object]ctrlcache.ByObject{
+			&corev1.Secret{}: {Field: fields.OneTermEqualSelector("type", string(corev1.SecretTypeDockerConfigJson))},
+		},
+		ReaderFailOnMissingInformer: false,
+	})
+	if err != nil {
+		return nil, err
+	}
+	live, err := client.New(cfg, client.Options{Scheme: scheme})
+	if err != nil {
+		return nil, err
+	}
+	// Create both informers now, so the first admission does not wait for them.
+	for _, obj := range []client.Object{&corev1.Secret{}, &corev1.ServiceAccount{}} {
+		if _, err := cache.GetInformer(ctx, obj); err != nil {
+			return nil, err
+		}
+	}
+	go func() {
+		if err := cache.Start(ctx); err != nil {
+			log.Error(err, "pull secret informers stopped")
+		}
+	}()
+	reader := &syncedOrLive{cache: cache, live: live}
+	go func() {
+		if cache.WaitForCacheSync(ctx) {
+			reader.synced.Store(true)
+			log.Info("pull secret informers synced")
+		}
+	}()
+	return pullsecrets.New(reader, live), nil
+}
+
+// syncedOrLive reads from the cache once it has synced and from the API
+// server until then, so no admission waits for an informer.
+type syncedOrLive struct {
+	cache  client.Reader
+	live   client.Reader
+	synced atomic.Bool
+}
+
+func (r *syncedOrLive) Get(ctx context.Context, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
+	if r.synced.Load() {
+		return r.cache.Get(ctx, key, obj, opts...)
+	}
+	return r.live.Get(ctx, key, obj, opts...)
+}
+
+func (r *syncedOrLive) List(ctx context.Context, list client.ObjectList, opts ...client.ListOption) error {
+	if r.synced.Load() {
+		return r.cache.List(ctx, list, opts...)
+	}
+	return r.live.List(ctx, list, opts...)
+}
+
+func restConfig(kubeconfig string) (*rest.Config, error) {
+	if kubeconfig != "" {
+		return clientcmd.BuildConfigFromFlags("", kubeconfig)
+	}
+	if cfg, err := rest.InClusterConfig(); err == nil {
+		return cfg, nil
+	}
+	return clientcmd.NewNonInteractiveDeferredLoadingClientConfig(clientcmd.NewDefaultClientConfigLoadingRules(), nil).ClientConfig()
+}

@@ -1,0 +1,66 @@
+package instrument
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/admissible/admissible/resolvers"
+	"github.com/admissible/admissible/resolvers/cache"
+)
+
+type verdictResolver resolvers.Verdict
+
+func (v verdictResolver) Resolve(context.Context, resolvers.Query) resolvers.Result {
+	return resolvers.Result{Verdict: resolvers.Verdict(v)}
+}
+
+func TestMetrics(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	c := cache.New(verdictResolver(resolvers.NotFound))
+	r, err := New(c, reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := RegisterCache(c, reg); err != nil {
+		t.Fatal(err)
+	}
+	req, err := NewRequests(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := name.ParseReference("quay.io/ceph/ceph:v17.2.31")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		r.Resolve(context.Background(), resolvers.Query{Ref: ref})
+	}
+	req.Request("quay.io", "HEAD", 404)
+	req.Request("quay.io", "GET", 0)
+
+	want := `
+# HELP admissible_cache_lookups_total Cache lookups by result: hit, miss (asked the registry) or shared (joined a lookup in flight).
+# TYPE admissible_cache_lookups_total counter
+admissible_cache_lookups_total{result="hit"} 2
+admissible_cache_lookups_total{result="miss"} 1
+admissible_cache_lookups_total{result="shared"} 0
+# HELP admissible_lookups_total Image lookups by registry and verdict.
+# TYPE admissible_lookups_total counter
+admissible_lookups_total{registry="quay.io",verdict="not found"} 3
+# HELP admissible_registry_requests_total HTTP exchanges with registry endpoints by host, method and status.
+# TYPE admissible_registry_requests_total counter
+admissible_registry_requests_total{host="quay.io",method="GET",status="error"} 1
+admissible_registry_requests_total{host="quay.io",method="HEAD",status="404"} 1
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "admissible_cache_lookups_total", "admissible_lookups_total", "admissible_registry_requests_total"); err != nil {
+		t.Error(err)
+	}
+	if n := testutil.CollectAndCount(r.duration); n != 1 {
+		t.Errorf("duration series: %d, want 1", n)
+	}
+}
