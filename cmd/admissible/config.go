@@ -46,6 +46,7 @@ type lookupFlags struct {
 	allowNetworks   stringList
 	allowPrivate    bool
 	dockerConfig    string
+	hostsDir        string
 }
 
 func (l *lookupFlags) register(fs *flag.FlagSet, endpointTimeout time.Duration) {
@@ -53,6 +54,7 @@ func (l *lookupFlags) register(fs *flag.FlagSet, endpointTimeout time.Duration) 
 	fs.Var(&l.allowNetworks, "allow-network", "CIDR of registry addresses images may name although private or loopback (repeatable); mirror endpoints are always allowed")
 	fs.BoolVar(&l.allowPrivate, "allow-private-registries", false, "contact registries named by images that resolve to private addresses (10/8, 172.16/12, 192.168/16, fc00::/7, 100.64/10)")
 	fs.StringVar(&l.dockerConfig, "docker-config", "", "docker config.json with the credentials nodes pull with when a pod has no pull secret")
+	fs.StringVar(&l.hostsDir, "containerd-hosts", "", "containerd certs.d directory (DIR/<registry>/hosts.toml) naming mirrors, as on the nodes")
 }
 
 // resolver builds the lookup chain: cache(suggest(mirrors(registry))).
@@ -84,10 +86,18 @@ func (l lookupFlags) resolver(c config, observer registry.Observer) (resolvers.R
 		opts = append(opts, registry.WithObserver(observer))
 	}
 	client := registry.New(opts...)
-	chain, err := mirrors.New(c.Mirrors, client)
+	chain, err := mirrors.New(c.Mirrors, client, l.mirrorOptions()...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("config: %w", err)
 	}
 	cached := cache.New(suggest.New(chain, client))
 	return cached, cached, nil
+}
+
+// mirrorOptions are the mirror chain's options from the flags.
+func (l lookupFlags) mirrorOptions() []mirrors.Option {
+	if l.hostsDir == "" {
+		return nil
+	}
+	return []mirrors.Option{mirrors.WithHostsDir(l.hostsDir)}
 }

@@ -22,12 +22,13 @@ const defaultSample = "library/alpine:latest"
 // mirrorsCommand runs "admissible mirrors check".
 func mirrorsCommand(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] != "check" {
-		fmt.Fprintln(stderr, "usage: admissible mirrors check --config FILE [--sample REGISTRY=REPOSITORY:TAG]... [-o text|json]")
+		fmt.Fprintln(stderr, "usage: admissible mirrors check --config FILE | --containerd-hosts DIR [--sample REGISTRY=REPOSITORY:TAG]... [-o text|json]")
 		return exitUnusable
 	}
 	fs := flag.NewFlagSet("mirrors check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	configPath := fs.String("config", "", "configuration file whose mirrors are probed (required)")
+	configPath := fs.String("config", "", "configuration file whose mirrors are probed")
+	hostsDir := fs.String("containerd-hosts", "", "containerd certs.d directory whose hosts are probed")
 	output := fs.String("o", "text", "output format: text or json")
 	timeout := fs.Duration("timeout", 10*time.Second, "time one request may take")
 	var samples stringList
@@ -39,8 +40,8 @@ func mirrorsCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "admissible mirrors check: "+format+"\n", a...)
 		return exitUnusable
 	}
-	if *configPath == "" {
-		return fail("--config is required")
+	if *configPath == "" && *hostsDir == "" {
+		return fail("name the mirrors with --config or --containerd-hosts")
 	}
 	if *output != "text" && *output != "json" {
 		return fail("-o %q: must be text or json", *output)
@@ -57,7 +58,7 @@ func mirrorsCommand(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("%v", err)
 	}
-	chain, err := mirrors.New(cfg.Mirrors, nil)
+	chain, err := mirrors.New(cfg.Mirrors, nil, lookupFlags{hostsDir: *hostsDir}.mirrorOptions()...)
 	if err != nil {
 		return fail("%v", err)
 	}

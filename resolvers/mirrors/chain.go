@@ -2,6 +2,7 @@ package mirrors
 
 import (
 	"context"
+	"fmt"
 	"sort"
 
 	"github.com/admissible/admissible/resolvers"
@@ -20,11 +21,37 @@ type Chain struct {
 
 var _ resolvers.Resolver = (*Chain)(nil)
 
+// Option configures a Chain.
+type Option func(*options)
+
+type options struct{ hostsDir string }
+
+// WithHostsDir also reads a containerd certs.d directory
+// (DIR/<registry>/hosts.toml). A registry configured both there and in the
+// mirrors configuration is an error.
+func WithHostsDir(dir string) Option { return func(o *options) { o.hostsDir = dir } }
+
 // New validates cfg and returns a Chain that asks endpoints through l.
-func New(cfg Config, l Lookuper) (*Chain, error) {
+func New(cfg Config, l Lookuper, opts ...Option) (*Chain, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	routes, err := cfg.parse()
 	if err != nil {
 		return nil, err
+	}
+	if o.hostsDir != "" {
+		dirRoutes, err := loadHostsDir(o.hostsDir)
+		if err != nil {
+			return nil, err
+		}
+		for reg, r := range dirRoutes {
+			if _, dup := routes[reg]; dup {
+				return nil, fmt.Errorf("registry %s is configured both in mirrors and in %s", reg, o.hostsDir)
+			}
+			routes[reg] = r
+		}
 	}
 	return &Chain{routes: routes, lookup: l}, nil
 }
@@ -36,7 +63,10 @@ func (c *Chain) Endpoints(registry string) []resolvers.Endpoint {
 		r, ok = c.routes[wildcard]
 	}
 	eps := append([]resolvers.Endpoint(nil), r.endpoints...)
-	if !ok || !r.skipFallback {
+	switch {
+	case ok && r.server != nil:
+		eps = append(eps, *r.server)
+	case !ok || !r.skipFallback:
 		eps = append(eps, resolvers.Upstream(registry))
 	}
 	return eps

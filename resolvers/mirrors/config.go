@@ -29,6 +29,9 @@ const wildcard = "*"
 type route struct {
 	endpoints    []resolvers.Endpoint
 	skipFallback bool
+	// server replaces the upstream registry as the last endpoint
+	// (containerd's hosts.toml "server").
+	server *resolvers.Endpoint
 }
 
 // parse validates the configuration and returns routes by registry host.

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+// TestMirrorsCheck replays the incident's fallback: a mirror list whose
+// second endpoint is https://docker.io/v2, a redirect to a web page.
+func TestMirrorsCheck(t *testing.T) {
+	reg := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	t.Cleanup(reg.Close)
+	img, err := random.Image(64, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := name.ParseReference(strings.TrimPrefix(reg.URL, "http://")+"/library/alpine:latest", name.Insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(ref, img); err != nil {
+		t.Fatal(err)
+	}
+	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/home" {
+			http.Redirect(w, r, "/home", http.StatusMovedPermanently)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, "<html>Docker</html>")
+	}))
+	t.Cleanup(web.Close)
+	dead := httptest.NewServer(http.NotFoundHandler())
+	dead.Close()
+
+	cases := map[string]struct {
+		config string
+		code   int
+		want   []string
+	}{
+		"dead harbor, then a web page": {
+			config: fmt.Sprintf("mirrors:\n  docker.io:\n    endpoints: [%q, %q]\n    overridePath: true\n    skipFallback: true\n", dead.URL+"/v2/docker.io", web.URL+"/v2"),
+			code:   1,
+			want: []string{
+				"docker.io (sample library/alpine:latest): a node stops at endpoint 2",
+				"unreachable", "broken", "301 text/html -> 200 text/html",
+				"not a registry API",
+			},
+		},
+		"a working mirror": {
+			config: fmt.Sprintf("mirrors:\n  docker.io:\n    endpoints: [%q]\n    skipFallback: true\n", reg.URL),
+			code:   0,
+			want:   []string{"a node pulls library/alpine:latest from endpoint 1", "200 registry/2.0", "serves"},
+		},
+	}
+	for n, tc := range cases {
+		t.Run(n, func(t *testing.T) {
+			cfg := filepath.Join(t.TempDir(), "config.yaml")
+			if err := os.WriteFile(cfg, []byte(tc.config), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			var stdout, stderr bytes.Buffer
+			code := run([]string{"mirrors", "check", "--config", cfg}, nil, &stdout, &stderr)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d\n%s%s", code, tc.code, stdout.String(), stderr.String())
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(stdout.String(), w) {
+					t.Errorf("output does not contain %q:\n%s", w, stdout.String())
+				}
+			}
+		})
+	}
+}
+
+func TestMirrorsCheckUsage(t *testing.T) {
+	for n, args := range map[string][]string{
+		"no subcommand": {"mirrors"},
+		"no mirrors":    {"mirrors", "check"},
+		"bad sample":    {"mirrors", "check", "--config", "x", "--sample", "nope"},
+		"bad output":    {"mirrors", "check", "--config", "x", "-o", "yaml"},
+	} {
+		t.Run(n, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			if code := run(args, nil, &stdout, &stderr); code != 2 {
+				t.Errorf("exit %d, want 2; stderr %s", code, stderr.String())
+			}
+		})
+	}
+}
