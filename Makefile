@@ -46,6 +46,14 @@ test-e2e: ## Run the end-to-end suite on every version in KUBE_VERSIONS.
 	  KUBEBUILDER_ASSETS=$$assets go test -tags e2e -count=1 -timeout 15m ./test/e2e/ ; \
 	done
 
+.PHONY: manifests
+manifests: ## Regenerate the webhook configuration in manifests/ from webhook/kinds (a test fails when it is stale).
+	go generate ./manifests
+
+.PHONY: load
+load: ## Measure admissions per second and latency of admissible serve (writes hack/load/RESULTS.md).
+	go run ./hack/load | tee hack/load/RESULTS.md
+
 .PHONY: lint
 lint: ## gofmt and go vet.
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }

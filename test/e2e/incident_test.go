@@ -27,7 +27,7 @@ func TestIncidentCephClusterImage(t *testing.T) {
 			expect(t, r, 1, webhookPrefix,
 				`spec.cephVersion.image: Not found: "quay.io/ceph/ceph:v17.2.31"`,
 				`tag "v17.2.31" not found in quay.io/ceph/ceph`,
-				"404 Not Found")
+				"404 Not Found", "nearest: v17.2.6, v17.2.5")
 		})
 	}
 	t.Run("fixed is admitted", func(t *testing.T) {

@@ -193,3 +193,11 @@ func readFile(t *testing.T, path string) string {
 	}
 	return string(b)
 }
+
+// harnessReview wraps a Pod in an AdmissionReview.
+func harnessReview(pod string) ([]byte, error) { return harness.AdmissionReview("load", []byte(pod)) }
+
+// loadWebhook posts body to the webhook total times, concurrency at once.
+func loadWebhook(ctx context.Context, body []byte, total, concurrency int) (harness.LoadResult, error) {
+	return harness.Load(ctx, env.webhook.URL, env.webhook.CAFile, body, total, concurrency)
+}
