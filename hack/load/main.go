@@ -59,7 +59,7 @@ func run(n, c int) error {
 	scenarios := []struct{ name, image string }{
 		{"existing tag, cold then cached", "docker.io/library/app:1.0"},
 		{"missing tag (denied), cold then cached", "docker.io/library/app:9.9"},
-		{"bad env, no lookup", ""},
+		{"env value with valueFrom (denied; its image already cached)", ""},
 	}
 	fmt.Printf("admissible serve, %d admissions per scenario, %d at a time, registry on loopback\n\n", n, c)
 	for _, s := range scenarios {
