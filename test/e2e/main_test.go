@@ -20,6 +20,8 @@ var env struct {
 	registry *harness.Registry
 	// private requires the credentials privateUser/privatePassword.
 	private *harness.Registry
+	// distribution is Debian's docker-registry, a mirror behind a dead one.
+	distribution *harness.Distribution
 	webhook *harness.Webhook
 	digests map[string]string // "repo:tag" -> digest
 }
@@ -77,6 +79,13 @@ func setup(ctx context.Context) error {
 	if _, err := env.private.Push("team/app", "1.0"); err != nil {
 		return err
 	}
+	env.distribution, err = harness.StartDistribution(dir)
+	if err != nil {
+		return err
+	}
+	if _, err := env.distribution.Push("org/tool", "2.1"); err != nil {
+		return err
+	}
 	bin, err := harness.BuildAdmissible(root, dir)
 	if err != nil {
 		return err
@@ -111,6 +120,8 @@ func mirrorConfig() string {
 	mirror("quay.io", env.registry.URL)
 	mirror("docker.io", env.registry.URL)
 	mirror("private.example", env.private.URL)
+	// A dead first mirror (nothing listens on port 1), then a real one.
+	fmt.Fprintf(&b, "  ghcr.io:\n    endpoints: [\"http://127.0.0.1:1\", %q]\n    skipFallback: true\n", env.distribution.URL)
 	for host, fault := range map[string]harness.Fault{
 		"failing.example": harness.FaultServerError, "ratelimited.example": harness.FaultRateLimit,
 		"hanging.example": harness.FaultHang, "html.example": harness.FaultHTML,
@@ -148,6 +159,9 @@ func teardown() {
 	}
 	if env.private != nil {
 		env.private.Close()
+	}
+	if env.distribution != nil {
+		env.distribution.Stop()
 	}
 }
 

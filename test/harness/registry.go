@@ -81,17 +81,22 @@ func (r *Registry) Users(user string) int {
 
 // Push stores a small random image at repo:tag and returns its digest.
 func (r *Registry) Push(repo, tag string) (string, error) {
+	var opts []remote.Option
+	if r.user != "" {
+		opts = append(opts, remote.WithAuth(&authn.Basic{Username: r.user, Password: r.password}))
+	}
+	return push(r.Host, repo, tag, opts)
+}
+
+// push stores a small random image at host/repo:tag over HTTP.
+func push(host, repo, tag string, opts []remote.Option) (string, error) {
 	img, err := random.Image(256, 1)
 	if err != nil {
 		return "", err
 	}
-	ref, err := name.NewTag(fmt.Sprintf("%s/%s:%s", r.Host, repo, tag), name.Insecure)
+	ref, err := name.NewTag(fmt.Sprintf("%s/%s:%s", host, repo, tag), name.Insecure)
 	if err != nil {
 		return "", err
-	}
-	var opts []remote.Option
-	if r.user != "" {
-		opts = append(opts, remote.WithAuth(&authn.Basic{Username: r.user, Password: r.password}))
 	}
 	if err := remote.Write(ref, img, opts...); err != nil {
 		return "", fmt.Errorf("push %s: %w", ref, err)
