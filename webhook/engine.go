@@ -16,6 +16,7 @@ import (
 	"github.com/admissible/admissible/resolvers/credentials"
 	"github.com/admissible/admissible/webhook/kinds"
 	"github.com/admissible/admissible/webhook/podspec"
+	"github.com/admissible/admissible/webhook/policy"
 )
 
 // Engine judges objects.
@@ -24,6 +25,8 @@ type Engine struct {
 	catalog     *kinds.Catalog
 	credentials CredentialSource
 	parallelism int
+	modes       Modes
+	registries  *policy.Registries
 }
 
 // CredentialSource finds the pull credentials a node would use for a pod:
@@ -34,12 +37,12 @@ type CredentialSource interface {
 	PullCredentials(ctx context.Context, namespace, serviceAccount string, secrets []string) (credentials.Set, []string)
 }
 
+// Option configures an Engine.
+type Option func(*Engine)
+
 // WithCredentials sets where pull credentials come from (default: none, every
 // lookup is anonymous apart from the resolver's own keychain).
 func WithCredentials(s CredentialSource) Option { return func(e *Engine) { e.credentials = s } }
-
-// Option configures an Engine.
-type Option func(*Engine)
 
 // WithCatalog sets the kinds the engine judges (default kinds.Builtin()).
 func WithCatalog(c *kinds.Catalog) Option { return func(e *Engine) { e.catalog = c } }
@@ -54,17 +57,44 @@ func WithParallelism(n int) Option {
 	}
 }
 
+// WithModes sets the mode of each check where no namespace label or object
+// annotation says otherwise (default: both Enforce; an empty mode is
+// Enforce).
+func WithModes(m Modes) Option { return func(e *Engine) { e.modes = m } }
+
+// WithRegistries sets which registries images may come from (default: any).
+// A refused image is a problem of the images check and is never looked up.
+func WithRegistries(p *policy.Registries) Option { return func(e *Engine) { e.registries = p } }
+
 // NewEngine returns an Engine that looks images up through r.
 func NewEngine(r resolvers.Resolver, opts ...Option) *Engine {
 	e := &Engine{resolver: r, catalog: kinds.Builtin(), parallelism: 8}
 	for _, o := range opts {
 		o(e)
 	}
+	for _, m := range []*Mode{&e.modes.Images, &e.modes.PodTemplates} {
+		if *m == "" {
+			*m = Enforce
+		}
+	}
 	return e
 }
 
 // Catalog returns the kinds the engine judges.
 func (e *Engine) Catalog() *kinds.Catalog { return e.catalog }
+
+// Request is what the engine judges.
+type Request struct {
+	// Object is the object to judge, as it would be stored.
+	Object *unstructured.Unstructured
+	// Old is the object an UPDATE replaces; nil for a CREATE and for
+	// manifest files. Images Old already names are not looked up again, and
+	// problems Old already had are warnings, not denials.
+	Old *unstructured.Unstructured
+	// NamespaceLabels are the labels of the object's namespace, which may
+	// set the mode of each check (LabelImages, LabelPodTemplates).
+	NamespaceLabels map[string]string
+}
 
 // imageField is an image reference found in an object.
 type imageField struct {
@@ -83,51 +113,101 @@ func (f imageField) key() string { return f.ref.Name() + "\x00" + f.creds.Finger
 type source struct {
 	podspec.Image
 	spec *corev1.PodSpec
+	// ref is the parsed reference, once it parsed.
+	ref name.Reference
 }
 
-// Judge returns the verdict on obj. Lookups stop when ctx is done; those
-// still running become warnings.
-func (e *Engine) Judge(ctx context.Context, obj *unstructured.Unstructured) Verdict {
+// findings is what an object holds, before any lookup.
+type findings struct {
+	images []source
+	// podProblems are the pod template check's problems.
+	podProblems field.ErrorList
+	// imageProblems are the images check's problems that need no lookup:
+	// fields that are not strings, empty or unparsable references, refused
+	// registries.
+	imageProblems field.ErrorList
+	// lookups are the images left to look up, their references parsed.
+	lookups []source
+}
+
+// Judge returns the verdict on req.Object. Lookups stop when ctx is done;
+// those still running become warnings. Denials and warnings are sorted by
+// field path, then message.
+func (e *Engine) Judge(ctx context.Context, req Request) Verdict {
+	obj := req.Object
 	kind, ok := e.catalog.Lookup(obj.GroupVersionKind())
 	if !ok {
 		return Verdict{Skipped: true}
 	}
-	var v Verdict
-	images, problems := e.collect(obj, kind)
-	v.Denials = problems
+	modes, notes := e.modes.effective(req.NamespaceLabels, obj.GetAnnotations())
+	v := Verdict{Warnings: notes}
+	now := e.find(obj, kind)
+	var before *findings
+	var hadPod, hadImage map[string]bool
+	if req.Old != nil && req.Old.GroupVersionKind() == obj.GroupVersionKind() {
+		before = e.find(req.Old, kind)
+		hadPod, hadImage = rendered(before.podProblems), rendered(before.imageProblems)
+	}
+	if modes.PodTemplates != Off {
+		v.add(modes.PodTemplates, now.podProblems, hadPod)
+	}
+	if modes.Images != Off {
+		problems, warnings := e.lookUp(ctx, obj.GetNamespace(), now, before, &v)
+		v.Warnings = append(v.Warnings, warnings...)
+		v.add(modes.Images, append(now.imageProblems, problems...), hadImage)
+	}
+	v.sort()
+	return v
+}
+
+// rendered returns the set of the problems' renderings: field path, type,
+// value and detail.
+func rendered(problems field.ErrorList) map[string]bool {
+	set := make(map[string]bool, len(problems))
+	for _, p := range problems {
+		set[p.Error()] = true
+	}
+	return set
+}
+
+// lookUp looks up the images of now that before does not name, records each
+// lookup in v.Images, and returns the not-found denials and the warnings.
+func (e *Engine) lookUp(ctx context.Context, namespace string, now, before *findings, v *Verdict) (field.ErrorList, []string) {
+	known := map[string]bool{}
+	if before != nil {
+		for _, img := range before.images {
+			known[img.Ref] = true
+		}
+	}
+	var warnings []string
 	creds := map[*corev1.PodSpec]credentials.Set{}
 	var refs []imageField
-	for _, img := range images {
-		if img.Ref == "" {
-			v.Denials = append(v.Denials, field.Required(img.Path, "an image reference is required"))
-			continue
-		}
-		ref, err := name.ParseReference(img.Ref)
-		if err != nil {
-			v.Denials = append(v.Denials, field.Invalid(img.Path, img.Ref, fmt.Sprintf("not a valid image reference: %v", err)))
-			continue
+	for _, img := range now.lookups {
+		if known[img.Ref] {
+			continue // unchanged by this update: not asked again
 		}
 		set, seen := creds[img.spec]
 		if !seen {
-			var warnings []string
-			set, warnings = e.pullCredentials(ctx, obj.GetNamespace(), img.spec)
+			var w []string
+			set, w = e.pullCredentials(ctx, namespace, img.spec)
 			creds[img.spec] = set
-			v.Warnings = append(v.Warnings, warnings...)
+			warnings = append(warnings, w...)
 		}
-		refs = append(refs, imageField{path: img.Path, raw: img.Ref, ref: ref, creds: set})
+		refs = append(refs, imageField{path: img.Path, raw: img.Ref, ref: img.ref, creds: set})
 	}
 	results := e.resolveAll(ctx, refs)
+	var denials field.ErrorList
 	for _, f := range refs {
 		r := results[f.key()]
 		v.Images = append(v.Images, ImageVerdict{Field: f.path.String(), Image: f.raw, Result: r})
 		switch r.Verdict {
 		case resolvers.NotFound:
-			v.Denials = append(v.Denials, notFound(f, r))
+			denials = append(denials, notFound(f, r))
 		case resolvers.Undetermined:
-			v.Warnings = append(v.Warnings, fmt.Sprintf("%s: could not verify image %q: %s", f.path, f.raw, r.Summary()))
+			warnings = append(warnings, fmt.Sprintf("%s: could not verify image %q: %s", f.path, f.raw, r.Summary()))
 		}
 	}
-	return v
+	return denials, warnings
 }
 
 // pullCredentials returns the credentials a node would pull spec's images
@@ -147,47 +227,57 @@ func (e *Engine) pullCredentials(ctx context.Context, namespace string, spec *co
 	return e.credentials.PullCredentials(ctx, namespace, sa, names)
 }
 
-// collect finds the images of obj and the problems of its pod specs.
-func (e *Engine) collect(obj *unstructured.Unstructured, kind kinds.Kind) ([]source, field.ErrorList) {
-	var images []source
-	var errs field.ErrorList
+// find collects the images of obj and every problem that needs no lookup.
+func (e *Engine) find(obj *unstructured.Unstructured, kind kinds.Kind) *findings {
+	f := &findings{}
 	for _, p := range kind.Images {
-		val, found, _ := unstructured.NestedFieldNoCopy(obj.Object, p...)
-		if !found || val == nil {
-			continue
-		}
-		fp := field.NewPath(p[0], p[1:]...)
-		s, ok := val.(string)
-		if !ok {
-			errs = append(errs, field.Invalid(fp, val, "must be a string"))
-			continue
-		}
-		if s != "" {
-			images = append(images, source{Image: podspec.Image{Path: fp, Ref: s}})
+		for _, val := range kinds.Find(obj.Object, p) {
+			s, ok := val.Value.(string)
+			if !ok {
+				f.imageProblems = append(f.imageProblems, field.Invalid(val.Path, val.Value, "must be a string"))
+				continue
+			}
+			if s != "" {
+				f.images = append(f.images, source{Image: podspec.Image{Path: val.Path, Ref: s}})
+			}
 		}
 	}
 	for _, p := range kind.PodSpecs {
-		val, found, _ := unstructured.NestedFieldNoCopy(obj.Object, p...)
-		if !found || val == nil {
-			continue
-		}
-		fp := field.NewPath(p[0], p[1:]...)
-		m, ok := val.(map[string]interface{})
-		if !ok {
-			errs = append(errs, field.Invalid(fp, "", "must be an object"))
-			continue
-		}
-		var spec corev1.PodSpec
-		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(m, &spec); err != nil {
-			errs = append(errs, field.Invalid(fp, "", fmt.Sprintf("cannot be read as a pod spec: %v", err)))
-			continue
-		}
-		errs = append(errs, podspec.Validate(&spec, fp)...)
-		for _, img := range podspec.Images(&spec, fp) {
-			images = append(images, source{Image: img, spec: &spec})
+		for _, val := range kinds.Find(obj.Object, p) {
+			m, ok := val.Value.(map[string]interface{})
+			if !ok {
+				f.podProblems = append(f.podProblems, field.Invalid(val.Path, "", "must be an object"))
+				continue
+			}
+			var spec corev1.PodSpec
+			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(m, &spec); err != nil {
+				f.podProblems = append(f.podProblems, field.Invalid(val.Path, "", fmt.Sprintf("cannot be read as a pod spec: %v", err)))
+				continue
+			}
+			f.podProblems = append(f.podProblems, podspec.Validate(&spec, val.Path)...)
+			for _, img := range podspec.Images(&spec, val.Path) {
+				f.images = append(f.images, source{Image: img, spec: &spec})
+			}
 		}
 	}
-	return images, errs
+	for _, img := range f.images {
+		if img.Ref == "" {
+			f.imageProblems = append(f.imageProblems, field.Required(img.Path, "an image reference is required"))
+			continue
+		}
+		ref, err := name.ParseReference(img.Ref)
+		if err != nil {
+			f.imageProblems = append(f.imageProblems, field.Invalid(img.Path, img.Ref, fmt.Sprintf("not a valid image reference: %v", err)))
+			continue
+		}
+		if why := e.registries.Refusal(policy.Host(ref)); why != "" {
+			f.imageProblems = append(f.imageProblems, &field.Error{Type: field.ErrorTypeForbidden, Field: img.Path.String(), Detail: fmt.Sprintf("%q: %s", img.Ref, why)})
+			continue
+		}
+		img.ref = ref
+		f.lookups = append(f.lookups, img)
+	}
+	return f
 }
 
 // resolveAll looks every distinct reference up once, in parallel.
@@ -232,45 +322,4 @@ func notFound(f imageField, r resolvers.Result) *field.Error {
 		detail += "; nearest: " + strings.Join(r.Suggestions, ", ")
 	}
 	return &field.Error{Type: field.ErrorTypeNotFound, Field: f.path.String(), BadValue: f.raw, Detail: detail}
-}
-
-// Verdict is the judgement on one object.
-type Verdict struct {
-	// Skipped is true when the object's kind is not judged.
-	Skipped bool `json:"skipped,omitempty"`
-	// Denials are the problems that refuse the object.
-	Denials field.ErrorList `json:"-"`
-	// Warnings are shown to the user but do not refuse the object.
-	Warnings []string `json:"warnings,omitempty"`
-	// Images are the lookups made, one per image field.
-	Images []ImageVerdict `json:"images,omitempty"`
-}
-
-// ImageVerdict is the lookup of one image field.
-type ImageVerdict struct {
-	Field  string           `json:"field"`
-	Image  string           `json:"image"`
-	Result resolvers.Result `json:"result"`
-}
-
-// Allowed reports whether the object is admitted.
-func (v Verdict) Allowed() bool { return len(v.Denials) == 0 }
-
-// Problems renders each denial on its own line.
-func (v Verdict) Problems() []string {
-	out := make([]string, 0, len(v.Denials))
-	for _, d := range v.Denials {
-		out = append(out, d.Error())
-	}
-	return out
-}
-
-// Message renders the denials for an admission response: one line per
-// problem.
-func (v Verdict) Message() string {
-	p := v.Problems()
-	if len(p) == 1 {
-		return p[0]
-	}
-	return fmt.Sprintf("%d problems:\n%s", len(p), strings.Join(p, "\n"))
 }

@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -16,11 +17,19 @@ import (
 type Handler struct {
 	engine *Engine
 	budget time.Duration
+	// namespaces reads the labels that set a namespace's modes; nil means
+	// the engine's modes apply everywhere.
+	namespaces NamespaceLabeler
 	// verdicts counts admissions by kind and outcome.
 	verdicts *prometheus.CounterVec
 }
 
 var _ admission.Handler = (*Handler)(nil)
+
+// NamespaceLabeler returns the labels of a namespace.
+type NamespaceLabeler interface {
+	NamespaceLabels(ctx context.Context, name string) (map[string]string, error)
+}
 
 // HandlerOption configures a Handler.
 type HandlerOption func(*Handler)
@@ -29,6 +38,11 @@ type HandlerOption func(*Handler)
 // (default 8 s, below the API server's default 10 s webhook timeout). Lookups
 // still running at the budget become warnings.
 func WithBudget(d time.Duration) HandlerOption { return func(h *Handler) { h.budget = d } }
+
+// WithNamespaces sets where namespace labels are read (default: nowhere, the
+// engine's modes apply in every namespace). A namespace whose labels cannot
+// be read gets the engine's modes and a warning saying so.
+func WithNamespaces(n NamespaceLabeler) HandlerOption { return func(h *Handler) { h.namespaces = n } }
 
 // NewHandler returns a Handler judging with e.
 func NewHandler(e *Engine, opts ...HandlerOption) *Handler {
@@ -41,18 +55,44 @@ func NewHandler(e *Engine, opts ...HandlerOption) *Handler {
 	return h
 }
 
-// Handle judges the object of a CREATE or UPDATE.
+// judgedSubresources are the subresources whose object is a whole pod
+// template holder: "" is the object itself. Status and scale are never
+// judged, whatever the webhook's rules say.
+var judgedSubresources = map[string]bool{"": true, "ephemeralcontainers": true}
+
+// Handle judges the object of a CREATE or UPDATE; an UPDATE is judged
+// against the object it replaces.
 func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.Response {
 	if req.Operation != admissionv1.Create && req.Operation != admissionv1.Update {
+		return admission.Allowed("")
+	}
+	if !judgedSubresources[req.SubResource] {
 		return admission.Allowed("")
 	}
 	obj := &unstructured.Unstructured{}
 	if err := obj.UnmarshalJSON(req.Object.Raw); err != nil {
 		return admission.Errored(http.StatusBadRequest, err)
 	}
+	jr := Request{Object: obj}
+	if req.Operation == admissionv1.Update && len(req.OldObject.Raw) > 0 {
+		old := &unstructured.Unstructured{}
+		if err := old.UnmarshalJSON(req.OldObject.Raw); err != nil {
+			return admission.Errored(http.StatusBadRequest, fmt.Errorf("old object: %w", err))
+		}
+		jr.Old = old
+	}
 	ctx, cancel := context.WithTimeout(ctx, h.budget)
 	defer cancel()
-	v := h.engine.Judge(ctx, obj)
+	var warnings []string
+	if h.namespaces != nil && req.Namespace != "" {
+		labels, err := h.namespaces.NamespaceLabels(ctx, req.Namespace)
+		if err != nil {
+			warnings = append(warnings, fmt.Sprintf("namespace %s: labels not read (%v): the configured modes apply", req.Namespace, err))
+		}
+		jr.NamespaceLabels = labels
+	}
+	v := h.engine.Judge(ctx, jr)
+	v.Warnings = append(warnings, v.Warnings...)
 	h.count(req.Kind.Kind, v)
 	if v.Allowed() {
 		return admission.Allowed("").WithWarnings(v.Warnings...)
@@ -61,7 +101,7 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.R
 	resp.Result.Details = &metav1.StatusDetails{Name: req.Name, Group: req.Kind.Group, Kind: req.Kind.Kind}
 	for _, d := range v.Denials {
 		resp.Result.Details.Causes = append(resp.Result.Details.Causes, metav1.StatusCause{
-			Type: metav1.CauseType(d.Type), Message: d.ErrorBody(), Field: d.Field,
+			Type: metav1.CauseType(d.Type), Message: oneLine(d.ErrorBody()), Field: d.Field,
 		})
 	}
 	return resp

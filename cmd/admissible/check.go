@@ -36,7 +36,7 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var files stringList
 	fs.Var(&files, "f", "manifest file, directory or - for standard input (repeatable)")
-	configPath := fs.String("config", "", "configuration file (mirrors)")
+	configPath := fs.String("config", "", "configuration file, as serve reads it (namespace labels do not apply: there is no cluster)")
 	output := fs.String("o", "text", "output format: text or json")
 	budget := fs.Duration("budget", 30*time.Second, "time the lookups of one object may take")
 	var lookup lookupFlags
@@ -58,11 +58,12 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return unusable(err)
 	}
+	cfg.overrideFromFile(fs, budget, &lookup.endpointTimeout)
 	resolver, _, err := lookup.resolver(cfg, nil)
 	if err != nil {
 		return unusable(err)
 	}
-	engine := judge.NewEngine(resolver)
+	engine := judge.NewEngine(resolver, cfg.engineOptions()...)
 	var docs []manifest.Document
 	for _, f := range files {
 		d, err := manifest.ReadPath(f, stdin)
@@ -76,7 +77,7 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	code := exitAdmitted
 	for _, d := range docs {
 		ctx, cancel := context.WithTimeout(context.Background(), *budget)
-		v := engine.Judge(ctx, d.Object)
+		v := engine.Judge(ctx, judge.Request{Object: d.Object})
 		cancel()
 		if !v.Allowed() {
 			code = exitRefused

@@ -7,6 +7,7 @@ import (
 
 	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/rest"
@@ -14,15 +15,25 @@ import (
 	ctrlcache "sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	judge "github.com/admissible/admissible/webhook"
 	"github.com/admissible/admissible/webhook/pullsecrets"
 )
 
-// clusterCredentials starts informers on pull secrets and service accounts
-// and returns the source of pull credentials reading from them.
-func clusterCredentials(ctx context.Context, kubeconfig string, log logr.Logger) (*pullsecrets.Source, error) {
+// cluster is what the webhook reads from the API server.
+type cluster struct {
+	// credentials are the pull credentials of pods.
+	credentials *pullsecrets.Source
+	// namespaces are the labels that set a namespace's modes.
+	namespaces *namespaceLabels
+}
+
+// startCluster starts informers on pull secrets, service accounts and
+// namespaces and returns the readers of pull credentials and namespace
+// labels.
+func startCluster(ctx context.Context, kubeconfig string, log logr.Logger) (*cluster, error) {
 	cfg, err := restConfig(kubeconfig)
 	if err != nil {
-		return nil, fmt.Errorf("reading pull secrets needs the API server: %w (or pass --no-cluster-credentials)", err)
+		return nil, fmt.Errorf("reading pull secrets and namespace labels needs the API server: %w (or pass --no-cluster-credentials)", err)
 	}
 	scheme := runtime.NewScheme()
 	if err := corev1.AddToScheme(scheme); err != nil {
@@ -44,25 +55,48 @@ func clusterCredentials(ctx context.Context, kubeconfig string, log logr.Logger)
 	if err != nil {
 		return nil, err
 	}
-	// Create both informers now, so the first admission does not wait for them.
-	for _, obj := range []client.Object{&corev1.Secret{}, &corev1.ServiceAccount{}} {
+	// Create the informers now, so the first admission does not wait for them.
+	for _, obj := range []client.Object{&corev1.Secret{}, &corev1.ServiceAccount{}, &corev1.Namespace{}} {
 		if _, err := cache.GetInformer(ctx, obj); err != nil {
 			return nil, err
 		}
 	}
 	go func() {
 		if err := cache.Start(ctx); err != nil {
-			log.Error(err, "pull secret informers stopped")
+			log.Error(err, "informers stopped")
 		}
 	}()
 	reader := &syncedOrLive{cache: cache, live: live}
 	go func() {
 		if cache.WaitForCacheSync(ctx) {
 			reader.synced.Store(true)
-			log.Info("pull secret informers synced")
+			log.Info("informers synced")
 		}
 	}()
-	return pullsecrets.New(reader, live), nil
+	return &cluster{credentials: pullsecrets.New(reader, live), namespaces: &namespaceLabels{reader: reader}}, nil
+}
+
+// namespaceLabels reads namespace labels from the informer cache (from the
+// API server until it has synced). A namespace the cache does not hold yet
+// is an error, which the handler turns into a warning: reading it live on
+// every admission would let a burst of requests in a namespace the cache
+// lags on queue behind the client's rate limit.
+type namespaceLabels struct {
+	reader client.Reader
+}
+
+var _ judge.NamespaceLabeler = (*namespaceLabels)(nil)
+
+// NamespaceLabels returns the labels of namespace name.
+func (n *namespaceLabels) NamespaceLabels(ctx context.Context, name string) (map[string]string, error) {
+	var ns corev1.Namespace
+	if err := n.reader.Get(ctx, client.ObjectKey{Name: name}, &ns); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil, fmt.Errorf("not in the informer cache yet: %w", err)
+		}
+		return nil, err
+	}
+	return ns.Labels, nil
 }
 
 // syncedOrLive reads from the cache once it has synced and from the API

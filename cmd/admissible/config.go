@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"strings"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/yaml"
 
 	"github.com/admissible/admissible/resolvers"
@@ -15,29 +18,232 @@ import (
 	"github.com/admissible/admissible/resolvers/mirrors"
 	"github.com/admissible/admissible/resolvers/registry"
 	"github.com/admissible/admissible/resolvers/suggest"
+	judge "github.com/admissible/admissible/webhook"
+	"github.com/admissible/admissible/webhook/kinds"
+	"github.com/admissible/admissible/webhook/policy"
 )
 
-// config is the --config file.
+// config is the --config file: one YAML document, shared by serve, check,
+// webhook-config and mirrors check. Every key is optional; a key the file
+// does not know is refused with its name. Flags given on the command line
+// win over the file.
+//
+//	# Talos' machine.registries.mirrors, verbatim (default: none, every image
+//	# is looked up at its own registry).
+//	mirrors:
+//	  docker.io:
+//	    endpoints: [https://harbor.example/v2/docker.io]
+//	    overridePath: true
+//	  quay.io:
+//	    endpoints: [http://127.0.0.1:5000]
+//	    skipFallback: true
+//
+//	# What each check does with a problem: enforce (refuse the object), warn
+//	# (admit it, the problem as a warning prefixed "[warn mode] ") or off (do
+//	# not check). Default: enforce for both. A namespace's labels
+//	# admissible.dev/images and admissible.dev/pod-templates override them
+//	# there; an object's annotation admissible.dev/skip: images,pod-templates
+//	# exempts that object (with a warning saying so). check has no cluster:
+//	# only these modes and the annotation apply.
+//	modes:
+//	  images: enforce        # unparsable references, the registries policy, images that do not exist
+//	  podTemplates: enforce  # pod spec rules the API server applies only at pod creation
+//
+//	# Which registry hosts images may name: path.Match globs on the host
+//	# (port included; Docker Hub is docker.io). Deny wins; when allow is not
+//	# empty, a host it does not match is refused. A refused image is never
+//	# looked up. Part of the images check: its mode applies. Default: both
+//	# empty, every registry allowed.
+//	registries:
+//	  allow: ["*.corp.example", docker.io, quay.io]
+//	  deny: [evil.example]
+//
+//	# Kinds to judge besides the built-in ones (default: none). Paths are
+//	# dot-separated field names; "name[]" walks every item of a list:
+//	# spec.sidecars[].image. imagePaths hold image references,
+//	# podTemplatePaths pod specs (containers, env, volumes). group may be
+//	# empty; version, kind, resource (the plural used in webhook rules) and
+//	# at least one path are required; a kind built in or listed twice is
+//	# refused. webhook-config --config adds them to the webhook's rules.
+//	customResources:
+//	  - group: argoproj.io
+//	    version: v1alpha1
+//	    kind: Rollout
+//	    resource: rollouts
+//	    podTemplatePaths: [spec.template.spec]
+//	  - group: example.com
+//	    version: v1
+//	    kind: App
+//	    resource: apps
+//	    imagePaths: [spec.image, spec.sidecars[].image]
+//
+//	# Time one admission may take (serve default 8s, check default 30s per
+//	# object); lookups still running then become warnings. --budget wins.
+//	budget: 8s
+//	# Time one registry endpoint may take (serve default 3s, check default
+//	# 5s). --endpoint-timeout wins.
+//	endpointTimeout: 3s
 type config struct {
 	// Mirrors takes Talos' machine.registries.mirrors verbatim.
 	Mirrors mirrors.Config `json:"mirrors,omitempty"`
+	// Modes are the mode of each check where no namespace label or object
+	// annotation says otherwise.
+	Modes modesConfig `json:"modes,omitempty"`
+	// Registries are the hosts images may and may not name.
+	Registries registriesConfig `json:"registries,omitempty"`
+	// CustomResources are kinds judged besides the built-in ones.
+	CustomResources []customResource `json:"customResources,omitempty"`
+	// Budget bounds one admission, unless --budget is given.
+	Budget *metav1.Duration `json:"budget,omitempty"`
+	// EndpointTimeout bounds one registry endpoint, unless
+	// --endpoint-timeout is given.
+	EndpointTimeout *metav1.Duration `json:"endpointTimeout,omitempty"`
+
+	// Read from the above by validate.
+	modes      judge.Modes
+	registries *policy.Registries
+	catalog    *kinds.Catalog
 }
 
-// loadConfig reads path strictly: an unknown key is an error naming it. An
-// empty path is the default configuration.
+// modesConfig is the modes key.
+type modesConfig struct {
+	Images       string `json:"images,omitempty"`
+	PodTemplates string `json:"podTemplates,omitempty"`
+}
+
+// registriesConfig is the registries key.
+type registriesConfig struct {
+	Allow []string `json:"allow,omitempty"`
+	Deny  []string `json:"deny,omitempty"`
+}
+
+// customResource is one entry of the customResources key.
+type customResource struct {
+	Group            string   `json:"group,omitempty"`
+	Version          string   `json:"version,omitempty"`
+	Kind             string   `json:"kind,omitempty"`
+	Resource         string   `json:"resource,omitempty"`
+	ImagePaths       []string `json:"imagePaths,omitempty"`
+	PodTemplatePaths []string `json:"podTemplatePaths,omitempty"`
+}
+
+// loadConfig reads path strictly: an unknown key is an error naming it, and
+// so is a value validate refuses. An empty path is the default
+// configuration.
 func loadConfig(path string) (config, error) {
 	var c config
-	if path == "" {
-		return c, nil
+	if path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return c, fmt.Errorf("config: %w", err)
+		}
+		if err := yaml.UnmarshalStrict(data, &c); err != nil {
+			return c, fmt.Errorf("config %s: %w", path, err)
+		}
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return c, fmt.Errorf("config: %w", err)
-	}
-	if err := yaml.UnmarshalStrict(data, &c); err != nil {
+	if err := c.validate(); err != nil {
+		if path == "" {
+			return c, fmt.Errorf("config: %w", err)
+		}
 		return c, fmt.Errorf("config %s: %w", path, err)
 	}
 	return c, nil
+}
+
+// validate checks every key but mirrors (checked when the lookup chain is
+// built) and reads the modes, the registries policy and the catalog.
+func (c *config) validate() error {
+	var err error
+	if c.modes.Images, err = judge.ParseMode(c.Modes.Images); err != nil {
+		return fmt.Errorf("modes.images: %w", err)
+	}
+	if c.modes.PodTemplates, err = judge.ParseMode(c.Modes.PodTemplates); err != nil {
+		return fmt.Errorf("modes.podTemplates: %w", err)
+	}
+	if c.registries, err = policy.NewRegistries(c.Registries.Allow, c.Registries.Deny); err != nil {
+		return fmt.Errorf("registries.%w", err)
+	}
+	for _, d := range []struct {
+		key string
+		d   *metav1.Duration
+	}{{"budget", c.Budget}, {"endpointTimeout", c.EndpointTimeout}} {
+		if d.d != nil && d.d.Duration <= 0 {
+			return fmt.Errorf("%s: %s: must be positive", d.key, d.d.Duration)
+		}
+	}
+	c.catalog, err = catalog(c.CustomResources)
+	return err
+}
+
+// catalog returns the built-in kinds and the configured ones.
+func catalog(crs []customResource) (*kinds.Catalog, error) {
+	all := kinds.Builtin().All()
+	builtin := make(map[schema.GroupVersionKind]bool, len(all))
+	for _, k := range all {
+		builtin[k.GroupVersionKind] = true
+	}
+	listed := map[schema.GroupVersionKind]int{}
+	for i, cr := range crs {
+		at := fmt.Sprintf("customResources[%d]", i)
+		gvk := schema.GroupVersionKind{Group: cr.Group, Version: cr.Version, Kind: cr.Kind}
+		for _, f := range []struct{ name, value string }{{"version", cr.Version}, {"kind", cr.Kind}, {"resource", cr.Resource}} {
+			if f.value == "" {
+				return nil, fmt.Errorf("%s.%s: required", at, f.name)
+			}
+			if strings.ContainsAny(f.value, "/ ") {
+				return nil, fmt.Errorf("%s.%s %q: no slashes or spaces", at, f.name, f.value)
+			}
+		}
+		if builtin[gvk] {
+			return nil, fmt.Errorf("%s: %s is built in", at, describe(gvk))
+		}
+		if j, dup := listed[gvk]; dup {
+			return nil, fmt.Errorf("%s: %s is already customResources[%d]", at, describe(gvk), j)
+		}
+		listed[gvk] = i
+		if len(cr.ImagePaths) == 0 && len(cr.PodTemplatePaths) == 0 {
+			return nil, fmt.Errorf("%s: no imagePaths or podTemplatePaths: nothing to judge", at)
+		}
+		k := kinds.Kind{GroupVersionKind: gvk, Resource: cr.Resource}
+		for _, l := range []struct {
+			name  string
+			paths []string
+			into  *[]kinds.Path
+		}{{"imagePaths", cr.ImagePaths, &k.Images}, {"podTemplatePaths", cr.PodTemplatePaths, &k.PodSpecs}} {
+			for j, s := range l.paths {
+				p, err := kinds.ParsePath(s)
+				if err != nil {
+					return nil, fmt.Errorf("%s.%s[%d]: %w", at, l.name, j, err)
+				}
+				*l.into = append(*l.into, p)
+			}
+		}
+		all = append(all, k)
+	}
+	return kinds.New(all...)
+}
+
+// describe names a kind as a user writes it: "argoproj.io/v1alpha1 Rollout".
+func describe(gvk schema.GroupVersionKind) string {
+	return gvk.GroupVersion().String() + " " + gvk.Kind
+}
+
+// engineOptions are the engine settings the file holds.
+func (c config) engineOptions() []judge.Option {
+	return []judge.Option{judge.WithModes(c.modes), judge.WithRegistries(c.registries), judge.WithCatalog(c.catalog)}
+}
+
+// overrideFromFile sets the budget and endpoint timeout from the file
+// unless their flags were given.
+func (c config) overrideFromFile(fs *flag.FlagSet, budget, endpointTimeout *time.Duration) {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if c.Budget != nil && !given["budget"] {
+		*budget = c.Budget.Duration
+	}
+	if c.EndpointTimeout != nil && !given["endpoint-timeout"] {
+		*endpointTimeout = c.EndpointTimeout.Duration
+	}
 }
 
 // lookupFlags are the registry lookup settings serve and check share.

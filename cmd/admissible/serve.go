@@ -35,10 +35,10 @@ func serve(args []string, stderr io.Writer) int {
 	port := fs.Int("port", 9443, "HTTPS port of the webhook")
 	healthAddr := fs.String("health-addr", ":8081", "address of the /healthz and /readyz endpoints")
 	metricsAddr := fs.String("metrics-addr", ":8080", "address of the Prometheus /metrics endpoint (empty: none)")
-	configPath := fs.String("config", "", "configuration file (mirrors)")
+	configPath := fs.String("config", "", "configuration file (mirrors, modes, registries, customResources, budget, endpointTimeout)")
 	budget := fs.Duration("budget", 8*time.Second, "time one admission may take; lookups still running then become warnings")
 	kubeconfig := fs.String("kubeconfig", "", "kubeconfig for reading pull secrets (default: in-cluster, then $KUBECONFIG)")
-	noCluster := fs.Bool("no-cluster-credentials", false, "do not read pull secrets from the cluster")
+	noCluster := fs.Bool("no-cluster-credentials", false, "do not read pull secrets or namespace labels from the cluster")
 	var lookup lookupFlags
 	lookup.register(fs, 3*time.Second)
 	if err := fs.Parse(args); err != nil {
@@ -55,6 +55,7 @@ func serve(args []string, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
+	cfg.overrideFromFile(fs, budget, &lookup.endpointTimeout)
 	reg := ctrlmetrics.Registry
 	requests, err := instrument.NewRequests(reg)
 	if err != nil {
@@ -74,15 +75,19 @@ func serve(args []string, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	opts := []judge.Option{}
+	opts := cfg.engineOptions()
+	handlerOpts := []judge.HandlerOption{judge.WithBudget(*budget)}
 	if !*noCluster {
-		src, err := clusterCredentials(ctx, *kubeconfig, log)
+		c, err := startCluster(ctx, *kubeconfig, log)
 		if err != nil {
 			return fail(err)
 		}
-		opts = append(opts, judge.WithCredentials(src))
+		opts = append(opts, judge.WithCredentials(c.credentials))
+		handlerOpts = append(handlerOpts, judge.WithNamespaces(c.namespaces))
+	} else {
+		log.Info("no cluster access: pull secrets and namespace labels are not read, the configured modes apply everywhere")
 	}
-	handler := judge.NewHandler(judge.NewEngine(measured, opts...), judge.WithBudget(*budget))
+	handler := judge.NewHandler(judge.NewEngine(measured, opts...), handlerOpts...)
 	if err := handler.RegisterMetrics(reg); err != nil {
 		return fail(err)
 	}

@@ -11,7 +11,6 @@ import (
 	"sigs.k8s.io/yaml"
 
 	judge "github.com/admissible/admissible/webhook"
-	"github.com/admissible/admissible/webhook/kinds"
 )
 
 func webhookConfig(args []string, stdout, stderr io.Writer) int {
@@ -21,6 +20,7 @@ func webhookConfig(args []string, stdout, stderr io.Writer) int {
 	caFile := fs.String("ca-file", "", "PEM file of the CA that signed the webhook's certificate (required)")
 	failurePolicy := fs.String("failure-policy", "Ignore", "what the API server does when the webhook cannot answer: Ignore or Fail")
 	timeout := fs.Int("timeout-seconds", 10, "how long the API server waits for the webhook (1 to 30)")
+	configPath := fs.String("config", "", "configuration file: its customResources are added to the rules")
 	var exclude stringList
 	fs.Var(&exclude, "exclude-namespace", "namespace never sent to the webhook (repeatable; default kube-system)")
 	if err := fs.Parse(args); err != nil {
@@ -43,6 +43,10 @@ func webhookConfig(args []string, stdout, stderr io.Writer) int {
 	if *timeout < 1 || *timeout > 30 {
 		return fail("--timeout-seconds %d: must be between 1 and 30", *timeout)
 	}
+	cfg, err := loadConfig(*configPath)
+	if err != nil {
+		return fail("%v", err)
+	}
 	ca, err := os.ReadFile(*caFile)
 	if err != nil {
 		return fail("%v", err)
@@ -56,7 +60,7 @@ func webhookConfig(args []string, stdout, stderr io.Writer) int {
 		TimeoutSeconds:     int32(*timeout),
 		ExcludedNamespaces: exclude,
 	}
-	out, err := yaml.Marshal(reg.Configuration(kinds.Builtin()))
+	out, err := yaml.Marshal(reg.Configuration(cfg.catalog))
 	if err != nil {
 		return fail("%v", err)
 	}

@@ -22,8 +22,8 @@ var env struct {
 	private *harness.Registry
 	// distribution is Debian's docker-registry, a mirror behind a dead one.
 	distribution *harness.Distribution
-	webhook *harness.Webhook
-	digests map[string]string // "repo:tag" -> digest
+	webhook      *harness.Webhook
+	digests      map[string]string // "repo:tag" -> digest
 }
 
 // images pushed to the test registry, which stands in for quay.io and docker.io.
@@ -110,7 +110,9 @@ func setup(ctx context.Context) error {
 }
 
 // mirrorConfig sends quay.io and docker.io to the test registry, and a few
-// made-up registries to servers that fail in one way each.
+// made-up registries to servers that fail in one way each; it also denies
+// denied.example (mirrored to the test registry, to show it is never asked)
+// and judges Argo Rollouts as a configured custom resource.
 func mirrorConfig() string {
 	var b strings.Builder
 	b.WriteString("mirrors:\n")
@@ -122,12 +124,22 @@ func mirrorConfig() string {
 	mirror("private.example", env.private.URL)
 	// A dead first mirror (nothing listens on port 1), then a real one.
 	fmt.Fprintf(&b, "  ghcr.io:\n    endpoints: [\"http://127.0.0.1:1\", %q]\n    skipFallback: true\n", env.distribution.URL)
+	mirror("denied.example", env.registry.URL)
 	for host, fault := range map[string]harness.Fault{
 		"failing.example": harness.FaultServerError, "ratelimited.example": harness.FaultRateLimit,
 		"hanging.example": harness.FaultHang, "html.example": harness.FaultHTML,
 	} {
 		mirror(host, harness.StartFaultyServer(fault).URL)
 	}
+	b.WriteString(`registries:
+  deny: [denied.example]
+customResources:
+  - group: argoproj.io
+    version: v1alpha1
+    kind: Rollout
+    resource: rollouts
+    podTemplatePaths: [spec.template.spec]
+`)
 	return b.String()
 }
 

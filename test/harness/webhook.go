@@ -33,6 +33,8 @@ type Webhook struct {
 	URL string
 	// CAFile is the CA that signed the serving certificate.
 	CAFile string
+	// ConfigFile is the --config file the webhook runs with.
+	ConfigFile string
 	// MetricsURL is the Prometheus endpoint.
 	MetricsURL string
 	// Log holds what the process printed.
@@ -75,6 +77,7 @@ func StartWebhook(ctx context.Context, binary, dir, config string, extraArgs ...
 		Binary:     binary,
 		URL:        fmt.Sprintf("https://127.0.0.1:%d/validate", port),
 		CAFile:     filepath.Join(certDir, "ca.crt"),
+		ConfigFile: configFile,
 		MetricsURL: fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort),
 		Log:        &bytes.Buffer{},
 	}
@@ -110,9 +113,10 @@ func (w *Webhook) Stop() {
 }
 
 // Register prints the webhook configuration with "admissible webhook-config"
-// and applies it with kubectl.
+// from the webhook's own --config file, so configured custom resources are in
+// its rules, and applies it with kubectl.
 func (w *Webhook) Register(ctx context.Context, cp *ControlPlane, extraArgs ...string) error {
-	args := append([]string{"webhook-config", "--url", w.URL, "--ca-file", w.CAFile}, extraArgs...)
+	args := append([]string{"webhook-config", "--url", w.URL, "--ca-file", w.CAFile, "--config", w.ConfigFile}, extraArgs...)
 	out, err := exec.CommandContext(ctx, w.Binary, args...).Output()
 	if err != nil {
 		return fmt.Errorf("webhook-config: %w", err)

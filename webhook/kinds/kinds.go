@@ -3,16 +3,9 @@ package kinds
 import (
 	"fmt"
 	"sort"
-	"strings"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
-
-// Path is a field path in an object, as its segments: {"spec", "template"}.
-type Path []string
-
-// String renders the path with dots.
-func (p Path) String() string { return strings.Join(p, ".") }
 
 // Kind says where one kind keeps its images.
 type Kind struct {
