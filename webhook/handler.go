@@ -10,6 +10,7 @@ import (
 	admissionv1 "k8s.io/api/admission/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 )
 
@@ -93,7 +94,7 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.R
 	}
 	v := h.engine.Judge(ctx, jr)
 	v.Warnings = append(warnings, v.Warnings...)
-	h.count(req.Kind.Kind, v)
+	h.record(ctx, req.Kind.Kind, v)
 	if v.Allowed() {
 		return admission.Allowed("").WithWarnings(v.Warnings...)
 	}
@@ -110,7 +111,9 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.R
 // RegisterMetrics exports the admission counters through reg.
 func (h *Handler) RegisterMetrics(reg prometheus.Registerer) error { return reg.Register(h.verdicts) }
 
-func (h *Handler) count(kind string, v Verdict) {
+// record counts the verdict and logs it through the request's logger, which
+// controller-runtime gives the admission's UID, object and user.
+func (h *Handler) record(ctx context.Context, kind string, v Verdict) {
 	verdict := "allowed"
 	switch {
 	case !v.Allowed():
@@ -119,4 +122,7 @@ func (h *Handler) count(kind string, v Verdict) {
 		verdict = "warned"
 	}
 	h.verdicts.WithLabelValues(kind, verdict).Inc()
+	if verdict != "allowed" {
+		logf.FromContext(ctx).Info("judged", "verdict", verdict, "problems", v.Problems(), "warnings", v.Warnings)
+	}
 }
