@@ -121,5 +121,12 @@ func printText(w io.Writer, docs []manifest.Document, results []checkResult) {
 			fmt.Fprintf(w, "  warning: %s\n", warn)
 		}
 	}
-	fmt.Fprintf(w, "%d objects: %d refused, %d admitted, %d not judged\n", len(results), refused, admitted, skipped)
+	fmt.Fprintf(w, "%d %s: %d refused, %d admitted, %d not judged\n", len(results), plural(len(results), "object", "objects"), refused, admitted, skipped)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

@@ -168,14 +168,14 @@ func TestCheck(t *testing.T) {
 			wantCode: 1,
 			wantStdout: incident + "cephcluster-broken.yaml#1 CephCluster/rook-ceph/rook-ceph: refused\n" +
 				`  spec.cephVersion.image: Not found: "quay.io/ceph/ceph:v17.2.31": tag "v17.2.31" not found in quay.io/ceph/ceph ` + notFound + "; nearest: v17.2.6\n" +
-				"1 objects: 1 refused, 0 admitted, 0 not judged\n",
+				"1 object: 1 refused, 0 admitted, 0 not judged\n",
 		},
 		"the incident's StatefulSet: value and valueFrom": {
 			args:     []string{"check", "--config", regs.config, "-f", incident + "statefulset-broken.yaml"},
 			wantCode: 1,
 			wantStdout: incident + "statefulset-broken.yaml#1 StatefulSet/harbor-registry/harbor-registry-postgresql: refused\n" +
 				"  spec.template.spec.containers[0].env[4].valueFrom: Invalid value: \"\": may not be specified when `value` is not empty\n" +
-				"1 objects: 1 refused, 0 admitted, 0 not judged\n",
+				"1 object: 1 refused, 0 admitted, 0 not judged\n",
 		},
 		"refused and warned": {
 			args:     []string{"check", "--config", regs.config, "-f", broken},

@@ -238,7 +238,7 @@ spec:
 			wantCode: 0,
 			wantStdout: incident + "statefulset-broken.yaml#1 StatefulSet/harbor-registry/harbor-registry-postgresql: admitted\n" +
 				"  warning: [warn mode] spec.template.spec.containers[0].env[4].valueFrom: Invalid value: \"\": may not be specified when `value` is not empty\n" +
-				"1 objects: 0 refused, 1 admitted, 0 not judged\n",
+				"1 object: 0 refused, 1 admitted, 0 not judged\n",
 		},
 		"registries.deny: refused": {
 			config:   config("registries: {deny: [evil.example]}\n"),
