@@ -9,6 +9,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -101,6 +103,25 @@ func run() error {
 	step("The same engine in CI, without a cluster")
 	configFile := filepath.Join(dir, "config.yaml")
 	show(exec.CommandContext(ctx, bin, "check", "--config", configFile, "-f", incident), "admissible check --config config.yaml -f "+incident)
+
+	step("The incident's fallback: a dead Harbor, then https://docker.io/v2 (a redirect to a web page)")
+	web := harness.StartFaultyServer(harness.FaultHTML)
+	defer web.Close()
+	redirect := httptest.NewServer(http.RedirectHandler(web.URL+"/", http.StatusMovedPermanently))
+	defer redirect.Close()
+	talos := fmt.Sprintf(`mirrors:
+  docker.io:
+    endpoints:
+      - http://127.0.0.1:1/v2/docker.io   # Harbor, down with its node
+      - %s/v2   # stands in for https://docker.io/v2
+    overridePath: true
+`, redirect.URL)
+	fmt.Printf("  talos mirrors:\n%s", indent(talos))
+	talosFile := filepath.Join(dir, "talos.yaml")
+	if err := os.WriteFile(talosFile, []byte(talos), 0o600); err != nil {
+		return err
+	}
+	show(exec.CommandContext(ctx, bin, "mirrors", "check", "--config", talosFile, "--timeout", "3s"), "admissible mirrors check --config talos.yaml")
 	return nil
 }
 
