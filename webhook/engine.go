@@ -2,6 +2,8 @@ package webhook
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -251,7 +253,7 @@ func (e *Engine) find(obj *unstructured.Unstructured, kind kinds.Kind) *findings
 			}
 			var spec corev1.PodSpec
 			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(m, &spec); err != nil {
-				f.podProblems = append(f.podProblems, field.Invalid(val.Path, "", fmt.Sprintf("cannot be read as a pod spec: %v", err)))
+				f.podProblems = append(f.podProblems, unreadablePodSpec(val.Path, m, err))
 				continue
 			}
 			f.podProblems = append(f.podProblems, podspec.Validate(&spec, val.Path)...)
@@ -322,4 +324,20 @@ func notFound(f imageField, r resolvers.Result) *field.Error {
 		detail += "; nearest: " + strings.Join(r.Suggestions, ", ")
 	}
 	return &field.Error{Type: field.ErrorTypeNotFound, Field: f.path.String(), BadValue: f.raw, Detail: detail}
+}
+
+// unreadablePodSpec words a pod spec that does not decode: with the field
+// and the type found when JSON decoding can name them, as the API server's
+// own decoder would.
+func unreadablePodSpec(path *field.Path, m map[string]interface{}, convErr error) *field.Error {
+	detail := fmt.Sprintf("cannot be read as a pod spec: %v", convErr)
+	raw, err := json.Marshal(m)
+	if err != nil {
+		return field.Invalid(path, "", detail)
+	}
+	var typeErr *json.UnmarshalTypeError
+	if err := json.Unmarshal(raw, &corev1.PodSpec{}); errors.As(err, &typeErr) && typeErr.Field != "" {
+		detail = fmt.Sprintf("cannot be read as a pod spec: %s.%s must be %s, not %s", path, typeErr.Field, typeErr.Type, typeErr.Value)
+	}
+	return field.Invalid(path, "", detail)
 }
