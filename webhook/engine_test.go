@@ -411,7 +411,7 @@ spec:
 		},
 		"pod spec that cannot be converted": {
 			obj:  "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: x\n",
-			want: summary{Problems: []string{`spec: Invalid value: "": cannot be read as a pod spec: cannot restore slice from string`}},
+			want: summary{Problems: []string{`spec: Invalid value: "": cannot be read as a pod spec: spec.containers must be []v1.Container, not string`}},
 		},
 		"pod spec that is not an object": {
 			obj:  "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec: [x]\n",
