@@ -312,6 +312,9 @@ mirrors:
   docker.io:
     endpoints: [https://harbor.example/v2/docker.io]
     overridePath: true
+config:
+  modes: {images: warn, podTemplates: enforce}
+  registries: {deny: ["*.untrusted.example"]}
 resources:
   requests: {cpu: 10m, memory: 32Mi}
   limits: {cpu: "1", memory: 128Mi}
@@ -350,9 +353,14 @@ resources:
 		}
 	}
 
-	// The config file is one serve accepts: strict, with the mirrors given.
+	// The config file is one serve accepts: strict, with the mirrors and
+	// the rest of the config given.
 	var config struct {
-		Mirrors mirrors.Config `json:"mirrors"`
+		Mirrors    mirrors.Config    `json:"mirrors"`
+		Modes      map[string]string `json:"modes"`
+		Registries struct {
+			Deny []string `json:"deny"`
+		} `json:"registries"`
 	}
 	if err := yaml.UnmarshalStrict([]byte(cm.Data["config.yaml"]), &config); err != nil {
 		t.Fatalf("config.yaml: %v\n%s", err, cm.Data["config.yaml"])
@@ -360,6 +368,12 @@ resources:
 	want := mirrors.Config{"docker.io": {Endpoints: []string{"https://harbor.example/v2/docker.io"}, OverridePath: true}}
 	if diff := cmp.Diff(want, config.Mirrors); diff != "" {
 		t.Errorf("mirrors (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string]string{"images": "warn", "podTemplates": "enforce"}, config.Modes); diff != "" {
+		t.Errorf("modes (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"*.untrusted.example"}, config.Registries.Deny); diff != "" {
+		t.Errorf("registries.deny (-want +got):\n%s", diff)
 	}
 }
 
@@ -369,6 +383,7 @@ func TestChartRefusesBadValues(t *testing.T) {
 		"timeout":        "timeoutSeconds: 60",
 		"replicas":       "replicas: 0",
 		"unknown value":  "replica: 3",
+		"config typo":    "config: {mode: {images: warn}}",
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, err := RenderChart("chart", values, Namespace); err == nil {
