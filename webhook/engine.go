@@ -98,18 +98,6 @@ type Request struct {
 	NamespaceLabels map[string]string
 }
 
-// imageField is an image reference found in an object.
-type imageField struct {
-	path  *field.Path
-	raw   string
-	ref   name.Reference
-	creds credentials.Set
-}
-
-// key identifies the lookup of f: the same reference with other credentials
-// is another lookup.
-func (f imageField) key() string { return f.ref.Name() + "\x00" + f.creds.Fingerprint() }
-
 // source is an image found in an object and the pod spec it belongs to
 // (nil for a plain image field of a custom resource).
 type source struct {
@@ -118,6 +106,16 @@ type source struct {
 	// ref is the parsed reference, once it parsed.
 	ref name.Reference
 }
+
+// lookup is an image to look up and the credentials a node would use.
+type lookup struct {
+	source
+	creds credentials.Set
+}
+
+// key identifies the lookup: the same reference with other credentials is
+// another lookup.
+func (l lookup) key() string { return l.ref.Name() + "\x00" + l.creds.Fingerprint() }
 
 // findings is what an object holds, before any lookup.
 type findings struct {
@@ -183,7 +181,7 @@ func (e *Engine) lookUp(ctx context.Context, namespace string, now, before *find
 	}
 	var warnings []string
 	creds := map[*corev1.PodSpec]credentials.Set{}
-	var refs []imageField
+	var refs []lookup
 	for _, img := range now.lookups {
 		if known[img.Ref] {
 			continue // unchanged by this update: not asked again
@@ -195,18 +193,18 @@ func (e *Engine) lookUp(ctx context.Context, namespace string, now, before *find
 			creds[img.spec] = set
 			warnings = append(warnings, w...)
 		}
-		refs = append(refs, imageField{path: img.Path, raw: img.Ref, ref: img.ref, creds: set})
+		refs = append(refs, lookup{source: img, creds: set})
 	}
 	results := e.resolveAll(ctx, refs)
 	var denials field.ErrorList
 	for _, f := range refs {
 		r := results[f.key()]
-		v.Images = append(v.Images, ImageVerdict{Field: f.path.String(), Image: f.raw, Result: r})
+		v.Images = append(v.Images, ImageVerdict{Field: f.Path.String(), Image: f.Ref, Result: r})
 		switch r.Verdict {
 		case resolvers.NotFound:
 			denials = append(denials, notFound(f, r))
 		case resolvers.Undetermined:
-			warnings = append(warnings, fmt.Sprintf("%s: could not verify image %q: %s", f.path, f.raw, r.Summary()))
+			warnings = append(warnings, fmt.Sprintf("%s: could not verify image %q: %s", f.Path, f.Ref, r.Summary()))
 		}
 	}
 	return denials, warnings
@@ -283,7 +281,7 @@ func (e *Engine) find(obj *unstructured.Unstructured, kind kinds.Kind) *findings
 }
 
 // resolveAll looks every distinct reference up once, in parallel.
-func (e *Engine) resolveAll(ctx context.Context, refs []imageField) map[string]resolvers.Result {
+func (e *Engine) resolveAll(ctx context.Context, refs []lookup) map[string]resolvers.Result {
 	results := make(map[string]resolvers.Result, len(refs))
 	seen := make(map[string]bool, len(refs))
 	var mu sync.Mutex
@@ -311,7 +309,7 @@ func (e *Engine) resolveAll(ctx context.Context, refs []imageField) map[string]r
 }
 
 // notFound words the denial of an image that does not exist.
-func notFound(f imageField, r resolvers.Result) *field.Error {
+func notFound(f lookup, r resolvers.Result) *field.Error {
 	what := "image not found"
 	switch ref := f.ref.(type) {
 	case name.Tag:
@@ -323,7 +321,7 @@ func notFound(f imageField, r resolvers.Result) *field.Error {
 	if len(r.Suggestions) > 0 {
 		detail += "; nearest: " + strings.Join(r.Suggestions, ", ")
 	}
-	return &field.Error{Type: field.ErrorTypeNotFound, Field: f.path.String(), BadValue: f.raw, Detail: detail}
+	return &field.Error{Type: field.ErrorTypeNotFound, Field: f.Path.String(), BadValue: f.Ref, Detail: detail}
 }
 
 // unreadablePodSpec words a pod spec that does not decode: with the field

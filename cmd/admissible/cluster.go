@@ -8,7 +8,6 @@ import (
 	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
@@ -39,14 +38,14 @@ func startCluster(ctx context.Context, kubeconfig string, log logr.Logger) (*clu
 	if err := corev1.AddToScheme(scheme); err != nil {
 		return nil, err
 	}
-	// Only dockerconfigjson secrets are watched: a cluster's other secrets
-	// are none of the webhook's business. Legacy dockercfg ones are read live.
+	// Every secret is watched, but only pull secrets keep their data: the
+	// contents of a cluster's other secrets are none of the webhook's
+	// business, and no admission reads a secret from the API server.
 	cache, err := ctrlcache.New(cfg, ctrlcache.Options{
 		Scheme: scheme,
 		ByObject: map[client.Object]ctrlcache.ByObject{
-			&corev1.Secret{}: {Field: fields.OneTermEqualSelector("type", string(corev1.SecretTypeDockerConfigJson))},
+			&corev1.Secret{}: {Transform: pullsecrets.Transform},
 		},
-		ReaderFailOnMissingInformer: false,
 	})
 	if err != nil {
 		return nil, err
@@ -73,7 +72,7 @@ func startCluster(ctx context.Context, kubeconfig string, log logr.Logger) (*clu
 			log.Info("informers synced")
 		}
 	}()
-	return &cluster{credentials: pullsecrets.New(reader, live), namespaces: &namespaceLabels{reader: reader}}, nil
+	return &cluster{credentials: pullsecrets.New(reader), namespaces: &namespaceLabels{reader: reader}}, nil
 }
 
 // namespaceLabels reads namespace labels from the informer cache (from the

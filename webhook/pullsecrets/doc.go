@@ -4,9 +4,8 @@
 // copies them into every pod it creates).
 //
 // Secrets and service accounts are read from an informer cache, never per
-// request from the API server; a secret the cache does not hold (a legacy
-// kubernetes.io/dockercfg secret, when the cache only watches
-// kubernetes.io/dockerconfigjson ones) is read once through the live reader.
-// A secret that does not exist, or is of another type, is a warning: the
-// kubelet pulls without it.
+// request from the API server. The cache holds every secret's metadata but
+// only pull secrets' data (Transform drops the rest), so a secret of any type
+// and a missing one are answered from memory. A secret that does not exist,
+// or is of another type, is a warning: the kubelet pulls without it.
 package pullsecrets

@@ -15,12 +15,26 @@ import (
 // Source reads pull credentials from the cluster.
 type Source struct {
 	cached client.Reader
-	live   client.Reader
 }
 
-// New returns a Source reading through cached and, for secrets the cache
-// does not hold, live (which may be nil).
-func New(cached, live client.Reader) *Source { return &Source{cached: cached, live: live} }
+// New returns a Source reading through cached, an informer cache whose
+// secrets went through Transform.
+func New(cached client.Reader) *Source { return &Source{cached: cached} }
+
+// Transform is an informer transform for secrets: it keeps the data of pull
+// secrets and drops every other secret's data and managed fields, so the
+// cache can hold all secrets without holding their contents.
+func Transform(obj interface{}) (interface{}, error) {
+	s, ok := obj.(*corev1.Secret)
+	if !ok {
+		return obj, nil
+	}
+	s.ManagedFields = nil
+	if s.Type != corev1.SecretTypeDockerConfigJson && s.Type != corev1.SecretTypeDockercfg {
+		s.Data, s.StringData = nil, nil
+	}
+	return s, nil
+}
 
 // PullCredentials returns the credentials of the named secrets of namespace,
 // or of serviceAccount's imagePullSecrets when names is empty, in order.
@@ -56,14 +70,10 @@ func (s *Source) PullCredentials(ctx context.Context, namespace, serviceAccount 
 	return set, warnings
 }
 
-// secret reads a secret from the cache, else from the live reader.
+// secret reads a secret from the cache.
 func (s *Source) secret(ctx context.Context, namespace, name string) (*corev1.Secret, error) {
-	key := types.NamespacedName{Namespace: namespace, Name: name}
 	var secret corev1.Secret
-	err := s.cached.Get(ctx, key, &secret)
-	if apierrors.IsNotFound(err) && s.live != nil {
-		err = s.live.Get(ctx, key, &secret)
-	}
+	err := s.cached.Get(ctx, types.NamespacedName{Namespace: namespace, Name: name}, &secret)
 	if apierrors.IsNotFound(err) {
 		return nil, fmt.Errorf("not found")
 	}

@@ -35,12 +35,10 @@ func TestPullCredentials(t *testing.T) {
 		pullSecret("team", "quay", "quay.io", "sa-secret", false),
 		pullSecret("other", "harbor", "harbor.example", "other-namespace", false),
 		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "team", Name: "opaque"}, Type: corev1.SecretTypeOpaque},
+		pullSecret("team", "legacy", "old.example", "legacy", true),
 		&corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: "team", Name: "builder"}, ImagePullSecrets: []corev1.LocalObjectReference{{Name: "quay"}}},
 	)
-	// The legacy secret is only visible to the live reader, as when the
-	// cache watches dockerconfigjson secrets only.
-	live := reader(pullSecret("team", "legacy", "old.example", "legacy", true))
-	src := New(cached, live)
+	src := New(cached)
 
 	type user struct{ Host, User string }
 	cases := map[string]struct {
@@ -52,7 +50,7 @@ func TestPullCredentials(t *testing.T) {
 		"pod secrets": {sa: "builder", names: []string{"harbor"}, want: []user{{"harbor.example", "pod-secret"}, {"quay.io", ""}}},
 		"service account's when the pod has none": {sa: "builder", want: []user{{"quay.io", "sa-secret"}, {"harbor.example", ""}}},
 		"never another namespace's":               {sa: "default", names: []string{"harbor"}, want: []user{{"harbor.example", "pod-secret"}}},
-		"legacy secret through the live reader":   {sa: "default", names: []string{"legacy"}, want: []user{{"old.example", "legacy"}}},
+		"legacy dockercfg secret":                 {sa: "default", names: []string{"legacy"}, want: []user{{"old.example", "legacy"}}},
 		"missing secret is a warning":             {sa: "default", names: []string{"nope", "harbor"}, want: []user{{"harbor.example", "pod-secret"}}, warnings: []string{"imagePullSecret team/nope: not found"}},
 		"wrong type is a warning":                 {sa: "default", names: []string{"opaque"}, warnings: []string{`imagePullSecret team/opaque: type "Opaque" is not a pull secret`}},
 		"missing service account":                 {sa: "ghost"},
@@ -75,5 +73,40 @@ func TestPullCredentials(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestTransform(t *testing.T) {
+	data := map[string][]byte{"k": []byte("v")}
+	cases := map[string]struct {
+		typ      corev1.SecretType
+		keepData bool
+	}{
+		"dockerconfigjson keeps its data": {typ: corev1.SecretTypeDockerConfigJson, keepData: true},
+		"dockercfg keeps its data":        {typ: corev1.SecretTypeDockercfg, keepData: true},
+		"opaque loses its data":           {typ: corev1.SecretTypeOpaque},
+		"a token loses its data":          {typ: corev1.SecretTypeServiceAccountToken},
+	}
+	for n, tc := range cases {
+		t.Run(n, func(t *testing.T) {
+			in := &corev1.Secret{
+				ObjectMeta: metav1.ObjectMeta{Name: "s", ManagedFields: []metav1.ManagedFieldsEntry{{Manager: "kubectl"}}},
+				Type:       tc.typ, Data: data, StringData: map[string]string{"k": "v"},
+			}
+			out, err := Transform(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := out.(*corev1.Secret)
+			if (s.Data != nil) != tc.keepData || (s.StringData != nil) != tc.keepData {
+				t.Errorf("data kept: %v, stringData kept: %v; want %v", s.Data != nil, s.StringData != nil, tc.keepData)
+			}
+			if s.ManagedFields != nil || s.Name != "s" || s.Type != tc.typ {
+				t.Errorf("metadata changed or managed fields kept: %+v", s.ObjectMeta)
+			}
+		})
+	}
+	if out, _ := Transform("not a secret"); out != "not a secret" {
+		t.Errorf("non-secret changed: %v", out)
 	}
 }
