@@ -2,8 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"io"
-	"log"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -11,11 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/admissible/admissible/resolvers/registrytest"
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-containerregistry/pkg/name"
-	ggcrregistry "github.com/google/go-containerregistry/pkg/registry"
-	"github.com/google/go-containerregistry/pkg/v1/random"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
 
 const incident = "../../test/testdata/incident/"
@@ -35,30 +30,18 @@ type registries struct {
 // use, and writes the configuration that mirrors them.
 func startRegistries(t *testing.T) registries {
 	t.Helper()
-	reg := httptest.NewServer(ggcrregistry.New(ggcrregistry.Logger(log.New(io.Discard, "", 0))))
-	t.Cleanup(reg.Close)
+	reg := registrytest.Serve(t)
 	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		http.Error(w, "down for maintenance", http.StatusInternalServerError)
 	}))
 	t.Cleanup(failing.Close)
 
-	host := strings.TrimPrefix(reg.URL, "http://")
 	for _, repoTag := range []string{
 		"ceph/ceph:v17.2.6",                       // quay.io/ceph/ceph:v17.2.6
 		"bitnami/postgresql:15.3.0-debian-11-r24", // docker.io/bitnami/postgresql
 		"library/busybox:1.36",                    // busybox:1.36
 	} {
-		img, err := random.Image(256, 1)
-		if err != nil {
-			t.Fatalf("random.Image: %v", err)
-		}
-		ref, err := name.ParseReference(host + "/" + repoTag)
-		if err != nil {
-			t.Fatalf("ParseReference: %v", err)
-		}
-		if err := remote.Write(ref, img); err != nil {
-			t.Fatalf("remote.Write(%s): %v", ref, err)
-		}
+		registrytest.Push(t, registrytest.Host(reg), repoTag)
 	}
 	config := writeFile(t, "config.yaml", `# Every registry the tests use goes to a local server.
 mirrors:

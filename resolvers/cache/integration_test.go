@@ -12,14 +12,12 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	ggcrregistry "github.com/google/go-containerregistry/pkg/registry"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/random"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/admissible/admissible/resolvers"
 	"github.com/admissible/admissible/resolvers/cache"
 	"github.com/admissible/admissible/resolvers/mirrors"
 	"github.com/admissible/admissible/resolvers/registry"
+	"github.com/admissible/admissible/resolvers/registrytest"
 )
 
 // countingRegistry is a real in-memory registry that counts the requests it
@@ -36,7 +34,7 @@ type countingRegistry struct {
 
 // newRegistry starts a registry with one random image at app:v1 and returns
 // it with its request counts emptied, and the image's digest.
-func newRegistry(tb testing.TB) (*countingRegistry, v1.Hash) {
+func newRegistry(tb testing.TB) (*countingRegistry, string) {
 	tb.Helper()
 	r := &countingRegistry{
 		registry: ggcrregistry.New(ggcrregistry.Logger(log.New(io.Discard, "", 0))),
@@ -44,17 +42,7 @@ func newRegistry(tb testing.TB) (*countingRegistry, v1.Hash) {
 	}
 	r.Server = httptest.NewServer(r)
 	tb.Cleanup(r.Close)
-	img, err := random.Image(256, 1)
-	if err != nil {
-		tb.Fatalf("random.Image: %v", err)
-	}
-	digest, err := img.Digest()
-	if err != nil {
-		tb.Fatalf("Digest: %v", err)
-	}
-	if err := remote.Write(mustRef(tb, r.host()+"/app:v1"), img); err != nil {
-		tb.Fatalf("remote.Write: %v", err)
-	}
+	digest := registrytest.Push(tb, r.host(), "app:v1")
 	r.reset()
 	return r, digest
 }
@@ -156,16 +144,16 @@ func TestCacheAgainstRegistry(t *testing.T) {
 			srv, digest := newRegistry(t)
 			chain := newChain(t, srv)
 			c := cache.New(chain)
-			ref := mustRef(t, strings.ReplaceAll(tc.ref, "{digest}", digest.String()))
+			ref := mustRef(t, strings.ReplaceAll(tc.ref, "{digest}", digest))
 			wantRequests := map[string]int{}
 			for k, v := range tc.wantRequests {
-				wantRequests[strings.ReplaceAll(k, "{digest}", digest.String())] = v
+				wantRequests[strings.ReplaceAll(k, "{digest}", digest)] = v
 			}
 			attempt := resolvers.Attempt{Endpoint: chain.Endpoints("registry.invalid")[0], Verdict: tc.wantVerdict, Status: tc.wantStatus, Detail: tc.wantDetail}
 			want := resolvers.Result{Reference: ref.Name(), Verdict: tc.wantVerdict}
 			if tc.wantVerdict == resolvers.Found {
-				attempt.Digest, attempt.EndsWalk = digest.String(), true
-				want.Digest = digest.String()
+				attempt.Digest, attempt.EndsWalk = digest, true
+				want.Digest = digest
 			}
 			want.Attempts = []resolvers.Attempt{attempt}
 

@@ -1,22 +1,16 @@
 package mirrors_test
 
 import (
-	"io"
-	"log"
 	"net"
-	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	ggcrregistry "github.com/google/go-containerregistry/pkg/registry"
-	"github.com/google/go-containerregistry/pkg/v1/random"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/admissible/admissible/resolvers"
 	"github.com/admissible/admissible/resolvers/mirrors"
 	"github.com/admissible/admissible/resolvers/registry"
+	"github.com/admissible/admissible/resolvers/registrytest"
 )
 
 // TestChainWithRegistryClient walks a dead mirror, then a good one, with a
@@ -32,20 +26,8 @@ func TestChainWithRegistryClient(t *testing.T) {
 		t.Fatalf("Close: %v", err)
 	}
 
-	good := httptest.NewServer(ggcrregistry.New(ggcrregistry.Logger(log.New(io.Discard, "", 0))))
-	t.Cleanup(good.Close)
-	goodHost := strings.TrimPrefix(good.URL, "http://")
-	img, err := random.Image(256, 1)
-	if err != nil {
-		t.Fatalf("random.Image: %v", err)
-	}
-	digest, err := img.Digest()
-	if err != nil {
-		t.Fatalf("Digest: %v", err)
-	}
-	if err := remote.Write(mustRef(t, goodHost+"/org/app:v1"), img); err != nil {
-		t.Fatalf("remote.Write: %v", err)
-	}
+	good := registrytest.Serve(t)
+	digest := registrytest.Push(t, registrytest.Host(good), "org/app:v1")
 
 	// The upstream, registry.invalid, is never asked: the good mirror ends
 	// the walk.
@@ -56,7 +38,7 @@ func TestChainWithRegistryClient(t *testing.T) {
 		t.Fatalf("New: %v", err)
 	}
 	deadEp := resolvers.Endpoint{Scheme: "http", Host: dead, Path: "/v2", Trusted: true}
-	goodEp := resolvers.Endpoint{Scheme: "http", Host: goodHost, Path: "/v2", Trusted: true}
+	goodEp := resolvers.Endpoint{Scheme: "http", Host: registrytest.Host(good), Path: "/v2", Trusted: true}
 
 	tests := map[string]struct {
 		ref  string
@@ -67,22 +49,22 @@ func TestChainWithRegistryClient(t *testing.T) {
 			want: resolvers.Result{
 				Reference: "registry.invalid/org/app:v1",
 				Verdict:   resolvers.Found,
-				Digest:    digest.String(),
+				Digest:    digest,
 				Attempts: []resolvers.Attempt{
 					{Endpoint: deadEp, Verdict: resolvers.Undetermined, Detail: "connection refused"},
-					{Endpoint: goodEp, Verdict: resolvers.Found, Status: 200, Detail: "200 OK", Digest: digest.String(), EndsWalk: true},
+					{Endpoint: goodEp, Verdict: resolvers.Found, Status: 200, Detail: "200 OK", Digest: digest, EndsWalk: true},
 				},
 			},
 		},
 		"by digest on the second mirror": {
-			ref: "registry.invalid/org/app@" + digest.String(),
+			ref: "registry.invalid/org/app@" + digest,
 			want: resolvers.Result{
-				Reference: "registry.invalid/org/app@" + digest.String(),
+				Reference: "registry.invalid/org/app@" + digest,
 				Verdict:   resolvers.Found,
-				Digest:    digest.String(),
+				Digest:    digest,
 				Attempts: []resolvers.Attempt{
 					{Endpoint: deadEp, Verdict: resolvers.Undetermined, Detail: "connection refused"},
-					{Endpoint: goodEp, Verdict: resolvers.Found, Status: 200, Detail: "200 OK", Digest: digest.String(), EndsWalk: true},
+					{Endpoint: goodEp, Verdict: resolvers.Found, Status: 200, Detail: "200 OK", Digest: digest, EndsWalk: true},
 				},
 			},
 		},

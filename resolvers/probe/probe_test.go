@@ -9,13 +9,10 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/registry"
-	"github.com/google/go-containerregistry/pkg/v1/random"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/admissible/admissible/resolvers"
 	"github.com/admissible/admissible/resolvers/probe"
+	"github.com/admissible/admissible/resolvers/registrytest"
 )
 
 func endpoint(t *testing.T, url, path string) resolvers.Endpoint {
@@ -28,19 +25,8 @@ func endpoint(t *testing.T, url, path string) resolvers.Endpoint {
 }
 
 func TestEndpoint(t *testing.T) {
-	reg := httptest.NewServer(registry.New())
-	t.Cleanup(reg.Close)
-	img, err := random.Image(64, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ref, err := name.ParseReference(strings.TrimPrefix(reg.URL, "http://")+"/library/alpine:latest", name.Insecure)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := remote.Write(ref, img); err != nil {
-		t.Fatal(err)
-	}
+	reg := registrytest.Serve(t)
+	registrytest.Push(t, registrytest.Host(reg), "library/alpine:latest")
 	html := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprint(w, "<html>welcome</html>")

@@ -3,41 +3,26 @@ package suggest_test
 import (
 	"context"
 	"errors"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/registry"
-	"github.com/google/go-containerregistry/pkg/v1/random"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/admissible/admissible/resolvers"
 	"github.com/admissible/admissible/resolvers/credentials"
 	"github.com/admissible/admissible/resolvers/mirrors"
 	registryclient "github.com/admissible/admissible/resolvers/registry"
+	"github.com/admissible/admissible/resolvers/registrytest"
 	"github.com/admissible/admissible/resolvers/suggest"
 )
 
 // TestSuggestionsFromARealRegistry looks the incident's tag up through a
 // mirror that holds the real neighbouring tags.
 func TestSuggestionsFromARealRegistry(t *testing.T) {
-	srv := httptest.NewServer(registry.New())
-	t.Cleanup(srv.Close)
-	host := strings.TrimPrefix(srv.URL, "http://")
+	srv := registrytest.Serve(t)
 	for _, tag := range []string{"v17.2.5", "v17.2.6", "v16.2.13"} {
-		img, err := random.Image(64, 1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ref, err := name.ParseReference(host+"/ceph/ceph:"+tag, name.Insecure)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := remote.Write(ref, img); err != nil {
-			t.Fatal(err)
-		}
+		registrytest.Push(t, registrytest.Host(srv), "ceph/ceph:"+tag)
 	}
 	client := registryclient.New()
 	chain, err := mirrors.New(mirrors.Config{"quay.io": {Endpoints: []string{srv.URL}, SkipFallback: true}}, client)
