@@ -5,13 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/admissible/admissible/resolvers"
@@ -20,6 +21,9 @@ import (
 	"github.com/admissible/admissible/webhook/podspec"
 	"github.com/admissible/admissible/webhook/policy"
 )
+
+// podKind is a Pod's kind: a Pod is its own template.
+var podKind = schema.GroupVersionKind{Version: "v1", Kind: "Pod"}
 
 // Engine judges objects.
 type Engine struct {
@@ -120,8 +124,12 @@ func (l lookup) key() string { return l.ref.Name() + "\x00" + l.creds.Fingerprin
 // findings is what an object holds, before any lookup.
 type findings struct {
 	images []source
-	// podProblems are the pod template check's problems.
+	// podProblems are the pod template check's problems found before any
+	// validation: templates that are not objects or do not decode.
 	podProblems field.ErrorList
+	// templates are the pod templates, each with the pod its controller
+	// would create.
+	templates []template
 	// imageProblems are the images check's problems that need no lookup:
 	// fields that are not strings, empty or unparsable references, refused
 	// registries.
@@ -149,7 +157,22 @@ func (e *Engine) Judge(ctx context.Context, req Request) Verdict {
 		hadPod, hadImage = rendered(before.podProblems), rendered(before.imageProblems)
 	}
 	if modes.PodTemplates != Off {
-		v.add(modes.PodTemplates, now.podProblems, hadPod)
+		var beforeTemplates []template
+		if before != nil {
+			beforeTemplates = before.templates
+		}
+		nowTemplates := now.templates
+		if req.Old != nil && kind.GroupVersionKind == podKind {
+			// A pod update (kubectl debug's ephemeral containers among them)
+			// is validated by the API server as an update before the webhook
+			// is called; the create rules do not apply to it.
+			nowTemplates = nil
+		}
+		problems, had := podProblems(nowTemplates, beforeTemplates)
+		for k := range hadPod {
+			had[k] = true
+		}
+		v.add(modes.PodTemplates, append(now.podProblems, problems...), had)
 	}
 	if modes.Images != Off {
 		problems, warnings := e.lookUp(ctx, obj.GetNamespace(), now, before, &v)
@@ -243,24 +266,19 @@ func (e *Engine) find(obj *unstructured.Unstructured, kind kinds.Kind) *findings
 		}
 	}
 	for _, p := range kind.PodSpecs {
-		for _, val := range kinds.Find(obj.Object, p) {
-			m, ok := val.Value.(map[string]interface{})
-			if !ok {
-				f.podProblems = append(f.podProblems, field.Invalid(val.Path, "", "must be an object"))
-				continue
-			}
-			var spec corev1.PodSpec
-			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(m, &spec); err != nil {
-				f.podProblems = append(f.podProblems, unreadablePodSpec(val.Path, m, err))
-				continue
-			}
-			f.podProblems = append(f.podProblems, podspec.Validate(&spec, val.Path)...)
-			for _, img := range podspec.Images(&spec, val.Path) {
-				f.images = append(f.images, source{Image: img, spec: &spec})
+		tpls, problems := templates(obj, p)
+		f.podProblems = append(f.podProblems, problems...)
+		for _, t := range tpls {
+			f.templates = append(f.templates, t)
+			for _, img := range podspec.Images(t.spec, t.specPath) {
+				f.images = append(f.images, source{Image: img, spec: t.spec})
 			}
 		}
 	}
 	for _, img := range f.images {
+		if img.Ref == "" && img.spec != nil {
+			continue // the pod's own validation requires an image
+		}
 		if img.Ref == "" {
 			f.imageProblems = append(f.imageProblems, field.Required(img.Path, "an image reference is required"))
 			continue
@@ -324,6 +342,20 @@ func notFound(f lookup, r resolvers.Result) *field.Error {
 	return &field.Error{Type: field.ErrorTypeNotFound, Field: f.Path.String(), BadValue: f.Ref, Detail: detail}
 }
 
+// jsonFieldPath renders encoding/json's field path ("containers.0.env") as
+// a field path continuation (".containers[0].env").
+func jsonFieldPath(p string) string {
+	var b strings.Builder
+	for _, seg := range strings.Split(p, ".") {
+		if _, err := strconv.Atoi(seg); err == nil {
+			b.WriteString("[" + seg + "]")
+			continue
+		}
+		b.WriteString("." + seg)
+	}
+	return b.String()
+}
+
 // unreadablePodSpec words a pod spec that does not decode: with the field
 // and the type found when JSON decoding can name them, as the API server's
 // own decoder would.
@@ -335,7 +367,7 @@ func unreadablePodSpec(path *field.Path, m map[string]interface{}, convErr error
 	}
 	var typeErr *json.UnmarshalTypeError
 	if err := json.Unmarshal(raw, &corev1.PodSpec{}); errors.As(err, &typeErr) && typeErr.Field != "" {
-		detail = fmt.Sprintf("cannot be read as a pod spec: %s.%s must be %s, not %s", path, typeErr.Field, typeErr.Type, typeErr.Value)
+		detail = fmt.Sprintf("cannot be read as a pod spec: %s%s must be %s, not %s", path, jsonFieldPath(typeErr.Field), typeErr.Type, typeErr.Value)
 	}
 	return field.Invalid(path, "", detail)
 }

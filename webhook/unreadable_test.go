@@ -15,7 +15,7 @@ func TestUnreadablePodSpecNamesTheField(t *testing.T) {
 			spec: map[string]interface{}{"containers": []interface{}{map[string]interface{}{
 				"name": "db", "env": []interface{}{map[string]interface{}{"name": "PORT", "value": int64(5432)}},
 			}}},
-			want: `spec.template.spec: Invalid value: "": cannot be read as a pod spec: spec.template.spec.containers.env.value must be string, not number`,
+			want: `spec.template.spec: Invalid value: "": cannot be read as a pod spec: spec.template.spec.containers[0].env[0].value must be string, not number`,
 		},
 		"a list that is a string": {
 			spec: map[string]interface{}{"containers": "x"},

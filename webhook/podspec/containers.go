@@ -54,14 +54,3 @@ func Images(spec *corev1.PodSpec, path *field.Path) []Image {
 	}
 	return out
 }
-
-// Validate returns every problem in spec that the API server would refuse
-// when a pod is created from it.
-func Validate(spec *corev1.PodSpec, path *field.Path) field.ErrorList {
-	var errs field.ErrorList
-	for _, c := range Containers(spec, path) {
-		errs = append(errs, ValidateEnv(c.Env, c.Path.Child("env"))...)
-		errs = append(errs, ValidateEnvFrom(c.EnvFrom, c.Path.Child("envFrom"))...)
-	}
-	return errs
-}
