@@ -10,6 +10,7 @@ import (
 
 	judge "github.com/admissible/admissible/webhook"
 	"github.com/admissible/admissible/webhook/manifest"
+	"github.com/admissible/admissible/webhook/podcreate"
 )
 
 // Exit codes of check.
@@ -39,6 +40,7 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	configPath := fs.String("config", "", "configuration file, as serve reads it (namespace labels do not apply: there is no cluster)")
 	output := fs.String("o", "text", "output format: text or json")
 	budget := fs.Duration("budget", 30*time.Second, "time the lookups of one object may take")
+	kubeVersion := kubeVersionFlag(fs, podcreate.LibraryVersion)
 	var lookup lookupFlags
 	lookup.register(fs, 5*time.Second)
 	if err := fs.Parse(args); err != nil {
@@ -53,6 +55,9 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if *output != "text" && *output != "json" {
 		return unusable(fmt.Errorf("-o %q: must be text or json", *output))
+	}
+	if err := emulate(*kubeVersion); err != nil {
+		return unusable(fmt.Errorf("--kube-version: %w", err))
 	}
 	cfg, err := loadConfig(*configPath)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	judge "github.com/admissible/admissible/webhook"
+	"github.com/admissible/admissible/webhook/podcreate"
 	"github.com/admissible/admissible/webhook/pullsecrets"
 )
 
@@ -29,11 +30,22 @@ type cluster struct {
 // startCluster starts informers on pull secrets, service accounts and
 // namespaces and returns the readers of pull credentials and namespace
 // labels.
-func startCluster(ctx context.Context, kubeconfig string, log logr.Logger) (*cluster, error) {
+func startCluster(ctx context.Context, kubeconfig, kubeVersion string, log logr.Logger) (*cluster, error) {
 	cfg, err := restConfig(kubeconfig)
 	if err != nil {
 		return nil, fmt.Errorf("reading pull secrets and namespace labels needs the API server: %w (or pass --no-cluster-credentials)", err)
 	}
+	if kubeVersion == "" {
+		if kubeVersion, err = serverVersion(cfg); err != nil {
+			return nil, err
+		}
+	}
+	if err := emulate(kubeVersion); err != nil {
+		// A newer API server than the validation code: judge by the newest
+		// rules known, and say so.
+		log.Error(err, "pod templates are judged by the rules of Kubernetes "+podcreate.EmulatedVersion())
+	}
+	log.Info("pod rules", "kubernetesVersion", podcreate.EmulatedVersion())
 	scheme := runtime.NewScheme()
 	if err := corev1.AddToScheme(scheme); err != nil {
 		return nil, err

@@ -22,6 +22,7 @@ import (
 
 	"github.com/admissible/admissible/resolvers/instrument"
 	judge "github.com/admissible/admissible/webhook"
+	"github.com/admissible/admissible/webhook/podcreate"
 )
 
 // validatePath is where the webhook answers AdmissionReviews.
@@ -38,6 +39,7 @@ func serve(args []string, stderr io.Writer) int {
 	configPath := fs.String("config", "", "configuration file (mirrors, modes, registries, customResources, budget, endpointTimeout)")
 	budget := fs.Duration("budget", 8*time.Second, "time one admission may take; lookups still running then become warnings")
 	kubeconfig := fs.String("kubeconfig", "", "kubeconfig for reading pull secrets (default: in-cluster, then $KUBECONFIG)")
+	kubeVersion := kubeVersionFlag(fs, "the API server's, or "+podcreate.LibraryVersion+" without cluster access")
 	noCluster := fs.Bool("no-cluster-credentials", false, "do not read pull secrets or namespace labels from the cluster")
 	var lookup lookupFlags
 	lookup.register(fs, 3*time.Second)
@@ -78,13 +80,16 @@ func serve(args []string, stderr io.Writer) int {
 	opts := cfg.engineOptions()
 	handlerOpts := []judge.HandlerOption{judge.WithBudget(*budget)}
 	if !*noCluster {
-		c, err := startCluster(ctx, *kubeconfig, log)
+		c, err := startCluster(ctx, *kubeconfig, *kubeVersion, log)
 		if err != nil {
 			return fail(err)
 		}
 		opts = append(opts, judge.WithCredentials(c.credentials))
 		handlerOpts = append(handlerOpts, judge.WithNamespaces(c.namespaces))
 	} else {
+		if err := emulate(*kubeVersion); err != nil {
+			return fail(fmt.Errorf("--kube-version: %w", err))
+		}
 		log.Info("no cluster access: pull secrets and namespace labels are not read, the configured modes apply everywhere")
 	}
 	handler := judge.NewHandler(judge.NewEngine(measured, opts...), handlerOpts...)

@@ -13,6 +13,7 @@ import (
 	"k8s.io/kubernetes/pkg/api/legacyscheme"
 	api "k8s.io/kubernetes/pkg/apis/core"
 	_ "k8s.io/kubernetes/pkg/apis/core/install" // v1 defaults and conversions in legacyscheme
+	"k8s.io/kubernetes/pkg/capabilities"
 	podregistry "k8s.io/kubernetes/pkg/registry/core/pod"
 )
 
@@ -27,6 +28,7 @@ func Validate(pod *corev1.Pod) field.ErrorList {
 	if err := legacyscheme.Scheme.Convert(v1pod, internal, nil); err != nil {
 		return field.ErrorList{field.InternalError(field.NewPath("spec"), fmt.Errorf("converting the pod to the API server's internal type: %w", err))}
 	}
+	errs := olderServerRules(internal)
 	ctx := genericapirequest.WithNamespace(context.Background(), pod.Namespace)
 	// Declarative validation names the request it validates.
 	ctx = genericapirequest.WithRequestInfo(ctx, &genericapirequest.RequestInfo{
@@ -34,7 +36,14 @@ func Validate(pod *corev1.Pod) field.ErrorList {
 		Namespace: pod.Namespace, Name: pod.Name,
 	})
 	podregistry.Strategy.PrepareForCreate(ctx, internal)
-	return rest.ValidateCreate(ctx, internal, podregistry.Strategy)
+	return append(errs, rest.ValidateCreate(ctx, internal, podregistry.Strategy)...)
+}
+
+func init() {
+	// kube-apiserver --allow-privileged: every cluster that runs privileged
+	// pods (CNI, CSI, kube-proxy) sets it, and a pod refused for it would be
+	// refused by the API server on the workload already.
+	capabilities.Setup(true, 0)
 }
 
 // LibraryVersion is the Kubernetes minor version of the validation code
