@@ -18,6 +18,7 @@ import (
 	"github.com/admissible/admissible/resolvers"
 	"github.com/admissible/admissible/resolvers/credentials"
 	"github.com/admissible/admissible/webhook/kinds"
+	"github.com/admissible/admissible/webhook/podadmission"
 	"github.com/admissible/admissible/webhook/podspec"
 	"github.com/admissible/admissible/webhook/policy"
 )
@@ -33,6 +34,7 @@ type Engine struct {
 	parallelism int
 	modes       Modes
 	registries  *policy.Registries
+	admission   *podadmission.Checker
 }
 
 // CredentialSource finds the pull credentials a node would use for a pod:
@@ -72,13 +74,18 @@ func WithModes(m Modes) Option { return func(e *Engine) { e.modes = m } }
 // A refused image is a problem of the images check and is never looked up.
 func WithRegistries(p *policy.Registries) Option { return func(e *Engine) { e.registries = p } }
 
+// WithPodAdmission predicts pod admission (PodSecurity, referenced
+// ServiceAccount, PriorityClass and RuntimeClass) with c (default: not
+// checked, as offline).
+func WithPodAdmission(c *podadmission.Checker) Option { return func(e *Engine) { e.admission = c } }
+
 // NewEngine returns an Engine that looks images up through r.
 func NewEngine(r resolvers.Resolver, opts ...Option) *Engine {
 	e := &Engine{resolver: r, catalog: kinds.Builtin(), parallelism: 8}
 	for _, o := range opts {
 		o(e)
 	}
-	for _, m := range []*Mode{&e.modes.Images, &e.modes.PodTemplates} {
+	for _, m := range []*Mode{&e.modes.Images, &e.modes.PodTemplates, &e.modes.PodAdmission} {
 		if *m == "" {
 			*m = Enforce
 		}
@@ -100,6 +107,9 @@ type Request struct {
 	// NamespaceLabels are the labels of the object's namespace, which may
 	// set the mode of each check (LabelImages, LabelPodTemplates).
 	NamespaceLabels map[string]string
+	// Username is the user making the request (PodSecurity exemptions of a
+	// Pod's creator).
+	Username string
 }
 
 // source is an image found in an object and the pod spec it belongs to
@@ -173,6 +183,15 @@ func (e *Engine) Judge(ctx context.Context, req Request) Verdict {
 			had[k] = true
 		}
 		v.add(modes.PodTemplates, append(now.podProblems, problems...), had)
+	}
+	if e.admission != nil && modes.PodAdmission != Off && !(req.Old != nil && kind.GroupVersionKind == podKind) {
+		var beforeTemplates []template
+		if before != nil {
+			beforeTemplates = before.templates
+		}
+		problems, warnings, had := e.admitPods(ctx, req, kind, now.templates, beforeTemplates)
+		v.Warnings = append(v.Warnings, warnings...)
+		v.add(modes.PodAdmission, problems, had)
 	}
 	if modes.Images != Off {
 		problems, warnings := e.lookUp(ctx, obj.GetNamespace(), now, before, &v)

@@ -74,7 +74,7 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.R
 	if err := obj.UnmarshalJSON(req.Object.Raw); err != nil {
 		return admission.Errored(http.StatusBadRequest, err)
 	}
-	jr := Request{Object: obj}
+	jr := Request{Object: obj, Username: req.UserInfo.Username}
 	if req.Operation == admissionv1.Update && len(req.OldObject.Raw) > 0 {
 		old := &unstructured.Unstructured{}
 		if err := old.UnmarshalJSON(req.OldObject.Raw); err != nil {

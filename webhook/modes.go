@@ -34,15 +34,21 @@ type Modes struct {
 	// Images covers image references: whether they parse, the registries
 	// policy, and whether the image exists.
 	Images Mode
-	// PodTemplates covers the pod spec rules the API server applies only when
-	// a pod is created (package podspec).
+	// PodTemplates covers the API server's validation of the pod a
+	// controller creates from a template (package podcreate).
 	PodTemplates Mode
+	// PodAdmission covers what pod admission will refuse, known from the
+	// cluster: PodSecurity, and the ServiceAccount, PriorityClass and
+	// RuntimeClass a pod names (package podadmission). It needs the cluster:
+	// offline it does not run.
+	PodAdmission Mode
 }
 
 // Checks, as named in namespace labels and the skip annotation.
 const (
 	checkImages       = "images"
 	checkPodTemplates = "pod-templates"
+	checkPodAdmission = "pod-admission"
 )
 
 // Labels and annotations that set the modes.
@@ -52,8 +58,11 @@ const (
 	// LabelPodTemplates on a namespace sets the pod-templates check's mode
 	// there.
 	LabelPodTemplates = "admissible.dev/pod-templates"
+	// LabelPodAdmission on a namespace sets the pod-admission check's mode
+	// there.
+	LabelPodAdmission = "admissible.dev/pod-admission"
 	// AnnotationSkip on an object lists the checks it is exempted from,
-	// comma-separated: "images", "pod-templates" or both.
+	// comma-separated: "images", "pod-templates", "pod-admission".
 	AnnotationSkip = "admissible.dev/skip"
 )
 
@@ -68,7 +77,7 @@ func (m Modes) effective(namespaceLabels, annotations map[string]string) (Modes,
 	for _, l := range []struct {
 		label string
 		mode  *Mode
-	}{{LabelImages, &m.Images}, {LabelPodTemplates, &m.PodTemplates}} {
+	}{{LabelImages, &m.Images}, {LabelPodTemplates, &m.PodTemplates}, {LabelPodAdmission, &m.PodAdmission}} {
 		v, ok := namespaceLabels[l.label]
 		if !ok {
 			continue
@@ -92,9 +101,12 @@ func (m Modes) effective(namespaceLabels, annotations map[string]string) (Modes,
 		case checkPodTemplates:
 			m.PodTemplates = Off
 			notes = append(notes, fmt.Sprintf("pod templates not checked: this object is exempted by annotation %s", AnnotationSkip))
+		case checkPodAdmission:
+			m.PodAdmission = Off
+			notes = append(notes, fmt.Sprintf("pod admission not checked: this object is exempted by annotation %s", AnnotationSkip))
 		case "":
 		default:
-			notes = append(notes, fmt.Sprintf("annotation %s: unknown check %q ignored (known: %s, %s)", AnnotationSkip, c, checkImages, checkPodTemplates))
+			notes = append(notes, fmt.Sprintf("annotation %s: unknown check %q ignored (known: %s, %s, %s)", AnnotationSkip, c, checkImages, checkPodTemplates, checkPodAdmission))
 		}
 	}
 	return m, notes

@@ -1,6 +1,8 @@
 package webhook
 
 import (
+	"context"
+
 	corev1 "k8s.io/api/core/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -9,6 +11,7 @@ import (
 
 	"github.com/admissible/admissible/webhook/controllerpod"
 	"github.com/admissible/admissible/webhook/kinds"
+	"github.com/admissible/admissible/webhook/podadmission"
 	"github.com/admissible/admissible/webhook/podcreate"
 )
 
@@ -92,28 +95,14 @@ func podProblems(now, before []template) (field.ErrorList, map[string]bool) {
 	var problems field.ErrorList
 	had := map[string]bool{}
 	var changedBefore []template
-	unchanged := func(t template) bool {
-		for _, b := range before {
-			if b.specPath.String() == t.specPath.String() && apiequality.Semantic.DeepEqual(b.pod, t.pod) {
-				return true
-			}
-		}
-		return false
-	}
 	for _, b := range before {
-		changed := true
-		for _, t := range now {
-			if b.specPath.String() == t.specPath.String() && apiequality.Semantic.DeepEqual(b.pod, t.pod) {
-				changed = false
-			}
-		}
-		if changed {
+		if !unchangedIn(b, now) {
 			changedBefore = append(changedBefore, b)
 		}
 	}
 	for _, t := range now {
 		errs := t.validate()
-		if unchanged(t) {
+		if unchangedIn(t, before) {
 			for _, e := range errs {
 				had[e.Error()] = true
 			}
@@ -128,4 +117,39 @@ func podProblems(now, before []template) (field.ErrorList, map[string]bool) {
 		}
 	}
 	return problems, had
+}
+
+// admitPods predicts pod admission for the pods of now. A pod an UPDATE did
+// not change is checked too, and its problems are the old object's: an
+// update is not refused for what the cluster changed since (a deleted
+// PriorityClass), it warns.
+func (e *Engine) admitPods(ctx context.Context, req Request, kind kinds.Kind, now, before []template) (field.ErrorList, []string, map[string]bool) {
+	var problems field.ErrorList
+	var warnings []string
+	had := map[string]bool{}
+	username := ""
+	if kind.GroupVersionKind == podKind {
+		username = req.Username
+	}
+	for _, t := range now {
+		errs, warns := e.admission.Check(ctx, podadmission.Request{Pod: t.pod, Path: t.specPath, NamespaceLabels: req.NamespaceLabels, Username: username})
+		if unchangedIn(t, before) {
+			for _, p := range errs {
+				had[p.Error()] = true
+			}
+		}
+		problems = append(problems, errs...)
+		warnings = append(warnings, warns...)
+	}
+	return problems, warnings, had
+}
+
+// unchangedIn reports whether before holds t's pod unchanged.
+func unchangedIn(t template, before []template) bool {
+	for _, b := range before {
+		if b.specPath.String() == t.specPath.String() && apiequality.Semantic.DeepEqual(b.pod, t.pod) {
+			return true
+		}
+	}
+	return false
 }

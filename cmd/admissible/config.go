@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	psaapi "k8s.io/pod-security-admission/admission/api"
 	"net/netip"
 	"os"
 	"strings"
@@ -20,6 +21,7 @@ import (
 	"github.com/admissible/admissible/resolvers/suggest"
 	judge "github.com/admissible/admissible/webhook"
 	"github.com/admissible/admissible/webhook/kinds"
+	"github.com/admissible/admissible/webhook/podadmission"
 	"github.com/admissible/admissible/webhook/policy"
 )
 
@@ -40,14 +42,25 @@ import (
 //
 //	# What each check does with a problem: enforce (refuse the object), warn
 //	# (admit it, the problem as a warning prefixed "[warn mode] ") or off (do
-//	# not check). Default: enforce for both. A namespace's labels
-//	# admissible.dev/images and admissible.dev/pod-templates override them
-//	# there; an object's annotation admissible.dev/skip: images,pod-templates
-//	# exempts that object (with a warning saying so). check has no cluster:
-//	# only these modes and the annotation apply.
+//	# not check). Default: enforce for all. A namespace's labels
+//	# admissible.dev/images, admissible.dev/pod-templates and
+//	# admissible.dev/pod-admission override them there; an object's annotation
+//	# admissible.dev/skip: images,pod-templates,pod-admission exempts that
+//	# object (with a warning saying so). check has no cluster: only these
+//	# modes and the annotation apply, and pod admission is not checked.
 //	modes:
 //	  images: enforce        # unparsable references, the registries policy, images that do not exist
-//	  podTemplates: enforce  # pod spec rules the API server applies only at pod creation
+//	  podTemplates: enforce  # the API server's validation of the pods a workload creates
+//	  podAdmission: enforce  # PodSecurity, and the ServiceAccount, PriorityClass, RuntimeClass pods name
+//
+//	# The cluster's PodSecurity admission configuration, which the webhook
+//	# cannot read (kube-apiserver --admission-control-config-file): the levels
+//	# of namespaces without pod-security.kubernetes.io labels, and the
+//	# exemptions. Default: privileged everywhere, no exemptions (as
+//	# kube-apiserver's own default).
+//	podSecurity:
+//	  defaults: {enforce: privileged, enforceVersion: latest, audit: privileged, warn: privileged}
+//	  exemptions: {namespaces: [], runtimeClasses: [], usernames: []}
 //
 //	# Which registry hosts images may name: path.Match globs on the host
 //	# (port included; Docker Hub is docker.io). Deny wins; when allow is not
@@ -86,6 +99,8 @@ import (
 type config struct {
 	// Mirrors takes Talos' machine.registries.mirrors verbatim.
 	Mirrors mirrors.Config `json:"mirrors,omitempty"`
+	// PodSecurity is the cluster's PodSecurity admission configuration.
+	PodSecurity podSecurityConfig `json:"podSecurity,omitempty"`
 	// Modes are the mode of each check where no namespace label or object
 	// annotation says otherwise.
 	Modes modesConfig `json:"modes,omitempty"`
@@ -105,10 +120,41 @@ type config struct {
 	catalog    *kinds.Catalog
 }
 
+// podSecurityConfig is the podSecurity key.
+type podSecurityConfig struct {
+	Defaults   podSecurityDefaults   `json:"defaults,omitempty"`
+	Exemptions podSecurityExemptions `json:"exemptions,omitempty"`
+}
+
+type podSecurityDefaults struct {
+	Enforce        string `json:"enforce,omitempty"`
+	EnforceVersion string `json:"enforceVersion,omitempty"`
+	Audit          string `json:"audit,omitempty"`
+	AuditVersion   string `json:"auditVersion,omitempty"`
+	Warn           string `json:"warn,omitempty"`
+	WarnVersion    string `json:"warnVersion,omitempty"`
+}
+
+type podSecurityExemptions struct {
+	Namespaces     []string `json:"namespaces,omitempty"`
+	RuntimeClasses []string `json:"runtimeClasses,omitempty"`
+	Usernames      []string `json:"usernames,omitempty"`
+}
+
+// podSecurity returns the configuration as pod admission takes it.
+func (c config) podSecurity() podadmission.PodSecurity {
+	d, e := c.PodSecurity.Defaults, c.PodSecurity.Exemptions
+	return podadmission.PodSecurity{
+		Defaults:   psaapi.PodSecurityDefaults{Enforce: d.Enforce, EnforceVersion: d.EnforceVersion, Audit: d.Audit, AuditVersion: d.AuditVersion, Warn: d.Warn, WarnVersion: d.WarnVersion},
+		Exemptions: psaapi.PodSecurityExemptions{Namespaces: e.Namespaces, RuntimeClasses: e.RuntimeClasses, Usernames: e.Usernames},
+	}
+}
+
 // modesConfig is the modes key.
 type modesConfig struct {
 	Images       string `json:"images,omitempty"`
 	PodTemplates string `json:"podTemplates,omitempty"`
+	PodAdmission string `json:"podAdmission,omitempty"`
 }
 
 // registriesConfig is the registries key.
@@ -159,6 +205,12 @@ func (c *config) validate() error {
 	}
 	if c.modes.PodTemplates, err = judge.ParseMode(c.Modes.PodTemplates); err != nil {
 		return fmt.Errorf("modes.podTemplates: %w", err)
+	}
+	if c.modes.PodAdmission, err = judge.ParseMode(c.Modes.PodAdmission); err != nil {
+		return fmt.Errorf("modes.podAdmission: %w", err)
+	}
+	if _, err := podadmission.New(nil, c.podSecurity(), 0); err != nil {
+		return err
 	}
 	if c.registries, err = policy.NewRegistries(c.Registries.Allow, c.Registries.Deny); err != nil {
 		return fmt.Errorf("registries.%w", err)

@@ -45,7 +45,7 @@ func TestLoadConfig(t *testing.T) {
 	if err != nil {
 		t.Fatalf("loadConfig: %v", err)
 	}
-	if diff := cmp.Diff(judge.Modes{Images: judge.Warn, PodTemplates: judge.Off}, c.modes); diff != "" {
+	if diff := cmp.Diff(judge.Modes{Images: judge.Warn, PodTemplates: judge.Off, PodAdmission: judge.Enforce}, c.modes); diff != "" {
 		t.Errorf("modes mismatch (-want +got):\n%s", diff)
 	}
 	for host, want := range map[string]string{
@@ -82,7 +82,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 			if err != nil {
 				t.Fatalf("loadConfig: %v", err)
 			}
-			if diff := cmp.Diff(judge.Modes{Images: judge.Enforce, PodTemplates: judge.Enforce}, c.modes); diff != "" {
+			if diff := cmp.Diff(judge.Modes{Images: judge.Enforce, PodTemplates: judge.Enforce, PodAdmission: judge.Enforce}, c.modes); diff != "" {
 				t.Errorf("modes mismatch (-want +got):\n%s", diff)
 			}
 			if diff := cmp.Diff(kinds.Builtin().All(), c.catalog.All()); diff != "" {

@@ -22,6 +22,7 @@ import (
 
 	"github.com/admissible/admissible/resolvers/instrument"
 	judge "github.com/admissible/admissible/webhook"
+	"github.com/admissible/admissible/webhook/podadmission"
 	"github.com/admissible/admissible/webhook/podcreate"
 )
 
@@ -80,12 +81,16 @@ func serve(args []string, stderr io.Writer) int {
 	opts := cfg.engineOptions()
 	handlerOpts := []judge.HandlerOption{judge.WithBudget(*budget)}
 	if !*noCluster {
-		c, err := startCluster(ctx, *kubeconfig, *kubeVersion, log)
+		c, minor, err := startCluster(ctx, *kubeconfig, *kubeVersion, log)
 		if err != nil {
 			return fail(err)
 		}
-		opts = append(opts, judge.WithCredentials(c.credentials))
-		handlerOpts = append(handlerOpts, judge.WithNamespaces(c.namespaces))
+		admission, err := podadmission.New(c.Objects, cfg.podSecurity(), minor)
+		if err != nil {
+			return fail(err)
+		}
+		opts = append(opts, judge.WithCredentials(c.Credentials), judge.WithPodAdmission(admission))
+		handlerOpts = append(handlerOpts, judge.WithNamespaces(c.Namespaces))
 	} else {
 		if err := emulate(*kubeVersion); err != nil {
 			return fail(fmt.Errorf("--kube-version: %w", err))

@@ -1,0 +1,24 @@
+// Package podadmission predicts what pod admission in the API server will do
+// with the pod a controller creates, from what the cluster holds:
+//
+//   - PodSecurity: the namespace's pod-security.kubernetes.io labels (and the
+//     cluster's defaults and exemptions, which the webhook cannot read and
+//     are configured) evaluated by k8s.io/pod-security-admission's own
+//     admission code on the pod. An enforce violation is a problem, in
+//     PodSecurity's wording ("violates PodSecurity "restricted:latest": ..."):
+//     the API server only warns on a workload, then forbids every pod
+//     create. audit and warn violations are warnings.
+//   - ServiceAccount: the pod's service account ("default" when it names
+//     none) must exist in its namespace.
+//   - Priority: a priorityClassName must name a PriorityClass (the built-in
+//     system-cluster-critical and system-node-critical always exist); a
+//     priority or preemptionPolicy set by hand must equal what the class (or
+//     the cluster's globalDefault class, or 0 and PreemptLowerPriority)
+//     gives, as the Priority admission plugin requires.
+//   - RuntimeClass: a runtimeClassName must name a RuntimeClass, and pod
+//     overhead may only be set when the class defines the same overhead.
+//
+// The cluster is read through a Cluster, backed by informers: no live read
+// per admission (an informer miss may be confirmed once, see Cluster).
+// Wording follows the admission plugins of kube-apiserver v1.37.
+package podadmission

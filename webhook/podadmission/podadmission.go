@@ -1,0 +1,250 @@
+package podadmission
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	admissionv1 "k8s.io/api/admission/v1"
+	corev1 "k8s.io/api/core/v1"
+	nodev1 "k8s.io/api/node/v1"
+	schedulingv1 "k8s.io/api/scheduling/v1"
+	apiequality "k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	psadmission "k8s.io/pod-security-admission/admission"
+	psaapi "k8s.io/pod-security-admission/admission/api"
+	"k8s.io/pod-security-admission/api"
+	psametrics "k8s.io/pod-security-admission/metrics"
+	"k8s.io/pod-security-admission/policy"
+)
+
+// Cluster reads the objects pod admission looks up. Each returns nil, nil
+// for an object that does not exist.
+type Cluster interface {
+	ServiceAccount(ctx context.Context, namespace, name string) (*corev1.ServiceAccount, error)
+	PriorityClass(ctx context.Context, name string) (*schedulingv1.PriorityClass, error)
+	// DefaultPriorityClass is the PriorityClass marked globalDefault, or nil.
+	DefaultPriorityClass(ctx context.Context) (*schedulingv1.PriorityClass, error)
+	RuntimeClass(ctx context.Context, name string) (*nodev1.RuntimeClass, error)
+}
+
+// PodSecurity is the cluster's PodSecurity admission configuration
+// (AdmissionConfiguration PodSecurityConfiguration), which the webhook cannot
+// read: defaults for namespaces without labels, and exemptions.
+type PodSecurity struct {
+	Defaults   psaapi.PodSecurityDefaults
+	Exemptions psaapi.PodSecurityExemptions
+}
+
+// Checker predicts pod admission.
+type Checker struct {
+	cluster    Cluster
+	exemptNS   []string
+	exemptUser []string
+	psa        *psadmission.Admission
+}
+
+// New returns a Checker reading the cluster through c. kubeMinor is the API
+// server's minor version (PodSecurity "latest" is that version's policy; 0:
+// this library's).
+func New(c Cluster, ps PodSecurity, kubeMinor int) (*Checker, error) {
+	for _, d := range []*string{&ps.Defaults.Enforce, &ps.Defaults.Audit, &ps.Defaults.Warn} {
+		if *d == "" {
+			*d = string(api.LevelPrivileged)
+		}
+	}
+	for _, d := range []*string{&ps.Defaults.EnforceVersion, &ps.Defaults.AuditVersion, &ps.Defaults.WarnVersion} {
+		if *d == "" {
+			*d = string(api.VersionLatest)
+		}
+	}
+	var emulated *api.Version
+	if kubeMinor > 0 {
+		v := api.MajorMinorVersion(1, kubeMinor)
+		emulated = &v
+	}
+	ev, err := policy.NewEvaluator(policy.DefaultChecks(), emulated)
+	if err != nil {
+		return nil, fmt.Errorf("podSecurity: %w", err)
+	}
+	a := &psadmission.Admission{
+		Configuration: &psaapi.PodSecurityConfiguration{Defaults: ps.Defaults, Exemptions: ps.Exemptions},
+		Evaluator:     ev,
+		Metrics:       noMetrics{},
+	}
+	if err := a.CompleteConfiguration(); err != nil {
+		return nil, fmt.Errorf("podSecurity.defaults: %w", err)
+	}
+	return &Checker{cluster: c, exemptNS: ps.Exemptions.Namespaces, exemptUser: ps.Exemptions.Usernames, psa: a}, nil
+}
+
+// Request is one pod to check.
+type Request struct {
+	// Pod is the pod a controller will create (or the Pod being created).
+	Pod *corev1.Pod
+	// Path is the field path of the pod spec in the object judged: problems
+	// are reported there.
+	Path *field.Path
+	// NamespaceLabels are the labels of the pod's namespace.
+	NamespaceLabels map[string]string
+	// Username creates the pod: the requesting user for a Pod, "" for a
+	// workload's (its controller's).
+	Username string
+}
+
+// Check returns the problems pod admission will refuse the pod for, and
+// warnings (PodSecurity audit and warn levels, lookups that failed).
+func (c *Checker) Check(ctx context.Context, r Request) (field.ErrorList, []string) {
+	var problems field.ErrorList
+	var warnings []string
+	forbid := func(msg string) { problems = append(problems, field.Forbidden(r.Path, msg)) }
+	failed := func(what string, err error) {
+		warnings = append(warnings, fmt.Sprintf("%s: could not check %s: %v", r.Path, what, err))
+	}
+	pod, spec := r.Pod, &r.Pod.Spec
+
+	if msg, warn := c.podSecurity(ctx, r); msg != "" {
+		forbid(msg)
+	} else if warn != nil {
+		warnings = append(warnings, warn...)
+	}
+
+	sa := spec.ServiceAccountName
+	if sa == "" {
+		sa = "default"
+	}
+	if found, err := c.cluster.ServiceAccount(ctx, pod.Namespace, sa); err != nil {
+		failed("service account "+sa, err)
+	} else if found == nil {
+		forbid(fmt.Sprintf("error looking up service account %s/%s: serviceaccount %q not found", pod.Namespace, sa, sa))
+	}
+
+	if msg, err := c.priority(ctx, spec); err != nil {
+		failed("priority class", err)
+	} else if msg != "" {
+		forbid(msg)
+	}
+
+	if msg, err := c.runtimeClass(ctx, spec); err != nil {
+		failed("runtime class", err)
+	} else if msg != "" {
+		forbid(msg)
+	}
+	return problems, warnings
+}
+
+// podSecurity evaluates the namespace's PodSecurity policy with
+// pod-security-admission's own admission code: the enforce violation
+// message, or the audit and warn warnings.
+func (c *Checker) podSecurity(ctx context.Context, r Request) (string, []string) {
+	if slices.Contains(c.exemptNS, r.Pod.Namespace) || r.Username != "" && slices.Contains(c.exemptUser, r.Username) {
+		return "", nil
+	}
+	defaults, _ := psaapi.ToPolicy(c.psa.Configuration.Defaults)
+	nsPolicy, errs := api.PolicyToEvaluate(r.NamespaceLabels, defaults)
+	attrs := &api.AttributesRecord{
+		Name: r.Pod.Name, Namespace: r.Pod.Namespace, Operation: admissionv1.Create,
+		Kind:     schema.GroupVersionKind{Version: "v1", Kind: "Pod"},
+		Resource: schema.GroupVersionResource{Version: "v1", Resource: "pods"},
+		Object:   r.Pod, Username: r.Username,
+	}
+	resp := c.psa.EvaluatePod(ctx, nsPolicy, errs.ToAggregate(), &r.Pod.ObjectMeta, &r.Pod.Spec, attrs, true)
+	if !resp.Allowed {
+		msg := "violates PodSecurity"
+		if resp.Result != nil {
+			msg = resp.Result.Message
+		}
+		return msg, nil
+	}
+	var warnings []string
+	for _, w := range resp.Warnings {
+		warnings = append(warnings, fmt.Sprintf("%s: pods will be admitted but %s", r.Path, w))
+	}
+	if v, ok := resp.AuditAnnotations[api.AuditViolationsAnnotationKey]; ok {
+		warnings = append(warnings, fmt.Sprintf("%s: PodSecurity audit: %s", r.Path, v))
+	}
+	return "", warnings
+}
+
+// System priority classes the API server creates itself.
+var systemPriorityClasses = map[string]int32{
+	"system-cluster-critical": 2000000000,
+	"system-node-critical":    2000001000,
+}
+
+// priority is the Priority admission plugin's verdict.
+func (c *Checker) priority(ctx context.Context, spec *corev1.PodSpec) (string, error) {
+	value := int32(0)
+	preemption := corev1.PreemptLowerPriority
+	name := spec.PriorityClassName
+	switch {
+	case name == "":
+		pc, err := c.cluster.DefaultPriorityClass(ctx)
+		if err != nil {
+			return "", err
+		}
+		if pc != nil {
+			value = pc.Value
+			if pc.PreemptionPolicy != nil {
+				preemption = *pc.PreemptionPolicy
+			}
+		}
+	default:
+		pc, err := c.cluster.PriorityClass(ctx, name)
+		if err != nil {
+			return "", err
+		}
+		if pc == nil {
+			v, system := systemPriorityClasses[name]
+			if !system {
+				return fmt.Sprintf("no PriorityClass with name %s was found", name), nil
+			}
+			value = v
+		} else {
+			value = pc.Value
+			if pc.PreemptionPolicy != nil {
+				preemption = *pc.PreemptionPolicy
+			}
+		}
+	}
+	if spec.Priority != nil && *spec.Priority != value {
+		return fmt.Sprintf("the integer value of priority (%d) must not be provided in pod spec; priority admission controller computed %d from the given PriorityClass name", *spec.Priority, value), nil
+	}
+	if spec.PreemptionPolicy != nil && *spec.PreemptionPolicy != preemption {
+		return fmt.Sprintf("the string value of PreemptionPolicy (%s) must not be provided in pod spec; priority admission controller computed %s from the given PriorityClass name", *spec.PreemptionPolicy, preemption), nil
+	}
+	return "", nil
+}
+
+// runtimeClass is the RuntimeClass admission plugin's verdict.
+func (c *Checker) runtimeClass(ctx context.Context, spec *corev1.PodSpec) (string, error) {
+	var rc *nodev1.RuntimeClass
+	if spec.RuntimeClassName != nil && *spec.RuntimeClassName != "" {
+		var err error
+		if rc, err = c.cluster.RuntimeClass(ctx, *spec.RuntimeClassName); err != nil {
+			return "", err
+		}
+		if rc == nil {
+			return fmt.Sprintf("pod rejected: RuntimeClass %q not found", *spec.RuntimeClassName), nil
+		}
+	}
+	if len(spec.Overhead) == 0 {
+		return "", nil
+	}
+	if rc == nil || rc.Overhead == nil {
+		return "pod rejected: Pod Overhead set without corresponding RuntimeClass defined Overhead", nil
+	}
+	if !apiequality.Semantic.DeepEqual(spec.Overhead, rc.Overhead.PodFixed) {
+		return "pod rejected: Pod's Overhead doesn't match RuntimeClass's defined Overhead", nil
+	}
+	return "", nil
+}
+
+// noMetrics drops PodSecurity's own metrics: the webhook counts verdicts.
+type noMetrics struct{}
+
+func (noMetrics) RecordEvaluation(psametrics.Decision, api.LevelVersion, psametrics.Mode, api.Attributes) {
+}
+func (noMetrics) RecordExemption(api.Attributes)   {}
+func (noMetrics) RecordError(bool, api.Attributes) {}
