@@ -24,6 +24,8 @@ var env struct {
 	distribution *harness.Distribution
 	webhook      *harness.Webhook
 	digests      map[string]string // "repo:tag" -> digest
+	// stopServiceAccounts stops the default service account stand-in.
+	stopServiceAccounts func()
 }
 
 // images pushed to the test registry, which stands in for quay.io and docker.io.
@@ -94,6 +96,13 @@ func setup(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Namespaces get their default service account, as kube-controller-manager
+	// would: pod admission (and the webhook's prediction of it) needs it.
+	saCtx, stopSA := context.WithCancel(context.Background())
+	env.stopServiceAccounts = stopSA
+	if err := harness.StartServiceAccounts(saCtx, env.cp.Kubeconfig); err != nil {
+		return err
+	}
 	env.webhook, err = harness.StartWebhook(ctx, bin, dir, mirrorConfig(), "--endpoint-timeout", "1s", "--kubeconfig", env.cp.Kubeconfig)
 	if err != nil {
 		return err
@@ -160,6 +169,9 @@ func waitForWebhook(ctx context.Context) error {
 }
 
 func teardown() {
+	if env.stopServiceAccounts != nil {
+		env.stopServiceAccounts()
+	}
 	if env.webhook != nil {
 		env.webhook.Stop()
 	}

@@ -22,12 +22,15 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
 
 	"github.com/admissible/admissible/resolvers"
 	"github.com/admissible/admissible/test/podcases"
 	"github.com/admissible/admissible/webhook"
+	"github.com/admissible/admissible/webhook/cluster"
 	"github.com/admissible/admissible/webhook/controllerpod"
+	"github.com/admissible/admissible/webhook/podadmission"
 	"github.com/admissible/admissible/webhook/podcreate"
 )
 
@@ -85,7 +88,15 @@ func TestPodValidationDifferential(t *testing.T) {
 	if err := podcreate.EmulateVersion(env.cp.Version); err != nil {
 		t.Fatal(err)
 	}
-	engine := webhook.NewEngine(foundResolver{}, webhook.WithModes(webhook.Modes{Images: webhook.Off}))
+	reader, err := client.New(cfg, client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	admission, err := podadmission.New(cluster.NewObjects(reader, nil), podadmission.PodSecurity{}, env.cp.Minor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine := webhook.NewEngine(foundResolver{}, webhook.WithModes(webhook.Modes{Images: webhook.Off}), webhook.WithPodAdmission(admission))
 
 	cases := podcases.Cases(podcasesNamespace)
 	oracle := make([]oracleVerdict, len(cases))
