@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	admissionv1 "k8s.io/api/admission/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -154,6 +155,10 @@ func (c *Checker) podSecurity(ctx context.Context, r Request) (string, []string)
 		msg := "violates PodSecurity"
 		if resp.Result != nil {
 			msg = resp.Result.Message
+			// The pod's generated name says nothing about the workload.
+			if i := strings.Index(msg, "violates PodSecurity"); i > 0 {
+				msg = msg[i:]
+			}
 		}
 		return msg, nil
 	}
