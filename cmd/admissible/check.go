@@ -8,7 +8,8 @@ import (
 	"io"
 	"time"
 
-	judge "github.com/admissible/admissible/webhook"
+	"github.com/admissible/admissible/config"
+	"github.com/admissible/admissible/webhook"
 	"github.com/admissible/admissible/webhook/manifest"
 )
 
@@ -28,7 +29,7 @@ type checkResult struct {
 	Name      string   `json:"name"`
 	Allowed   bool     `json:"allowed"`
 	Problems  []string `json:"problems,omitempty"`
-	judge.Verdict
+	webhook.Verdict
 }
 
 func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -54,16 +55,16 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if *output != "text" && *output != "json" {
 		return unusable(fmt.Errorf("-o %q: must be text or json", *output))
 	}
-	cfg, err := loadConfig(*configPath)
+	cfg, err := config.Load(*configPath)
 	if err != nil {
 		return unusable(err)
 	}
-	cfg.overrideFromFile(fs, budget, &lookup.endpointTimeout)
+	overrideFromFile(cfg, fs, budget, &lookup.endpointTimeout)
 	resolver, _, err := lookup.resolver(cfg, nil)
 	if err != nil {
 		return unusable(err)
 	}
-	engine := judge.NewEngine(resolver, cfg.engineOptions()...)
+	engine := webhook.NewEngine(resolver, cfg.EngineOptions()...)
 	var docs []manifest.Document
 	for _, f := range files {
 		d, err := manifest.ReadPath(f, stdin)
@@ -77,7 +78,7 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	code := exitAdmitted
 	for _, d := range docs {
 		ctx, cancel := context.WithTimeout(context.Background(), *budget)
-		v := engine.Judge(ctx, judge.Request{Object: d.Object})
+		v := engine.Judge(ctx, webhook.Request{Object: d.Object})
 		cancel()
 		if !v.Allowed() {
 			code = exitRefused

@@ -20,8 +20,9 @@ import (
 	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
+	"github.com/admissible/admissible/config"
 	"github.com/admissible/admissible/resolvers/instrument"
-	judge "github.com/admissible/admissible/webhook"
+	"github.com/admissible/admissible/webhook"
 )
 
 // validatePath is where the webhook answers AdmissionReviews.
@@ -51,11 +52,11 @@ func serve(args []string, stderr io.Writer) int {
 		return 2
 	}
 
-	cfg, err := loadConfig(*configPath)
+	cfg, err := config.Load(*configPath)
 	if err != nil {
 		return fail(err)
 	}
-	cfg.overrideFromFile(fs, budget, &lookup.endpointTimeout)
+	overrideFromFile(cfg, fs, budget, &lookup.endpointTimeout)
 	reg := ctrlmetrics.Registry
 	requests, err := instrument.NewRequests(reg)
 	if err != nil {
@@ -75,19 +76,19 @@ func serve(args []string, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	opts := cfg.engineOptions()
-	handlerOpts := []judge.HandlerOption{judge.WithBudget(*budget)}
+	opts := cfg.EngineOptions()
+	handlerOpts := []webhook.HandlerOption{webhook.WithBudget(*budget)}
 	if !*noCluster {
 		c, err := startCluster(ctx, *kubeconfig, log)
 		if err != nil {
 			return fail(err)
 		}
-		opts = append(opts, judge.WithCredentials(c.credentials))
-		handlerOpts = append(handlerOpts, judge.WithNamespaces(c.namespaces))
+		opts = append(opts, webhook.WithCredentials(c.credentials))
+		handlerOpts = append(handlerOpts, webhook.WithNamespaces(c.namespaces))
 	} else {
 		log.Info("no cluster access: pull secrets and namespace labels are not read, the configured modes apply everywhere")
 	}
-	handler := judge.NewHandler(judge.NewEngine(measured, opts...), handlerOpts...)
+	handler := webhook.NewHandler(webhook.NewEngine(measured, opts...), handlerOpts...)
 	if err := handler.RegisterMetrics(reg); err != nil {
 		return fail(err)
 	}

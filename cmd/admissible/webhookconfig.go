@@ -10,7 +10,8 @@ import (
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	"sigs.k8s.io/yaml"
 
-	judge "github.com/admissible/admissible/webhook"
+	"github.com/admissible/admissible/config"
+	"github.com/admissible/admissible/webhook"
 )
 
 func webhookConfig(args []string, stdout, stderr io.Writer) int {
@@ -43,7 +44,7 @@ func webhookConfig(args []string, stdout, stderr io.Writer) int {
 	if *timeout < 1 || *timeout > 30 {
 		return fail("--timeout-seconds %d: must be between 1 and 30", *timeout)
 	}
-	cfg, err := loadConfig(*configPath)
+	cfg, err := config.Load(*configPath)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -54,13 +55,13 @@ func webhookConfig(args []string, stdout, stderr io.Writer) int {
 	if !strings.Contains(string(ca), "-----BEGIN CERTIFICATE-----") {
 		return fail("--ca-file %s: no PEM certificate in it", *caFile)
 	}
-	reg := judge.Registration{
+	reg := webhook.Registration{
 		ClientConfig:       admissionregistrationv1.WebhookClientConfig{URL: url, CABundle: ca},
 		FailurePolicy:      policy,
 		TimeoutSeconds:     int32(*timeout),
 		ExcludedNamespaces: exclude,
 	}
-	out, err := yaml.Marshal(reg.Configuration(cfg.catalog))
+	out, err := yaml.Marshal(reg.Configuration(cfg.Catalog()))
 	if err != nil {
 		return fail("%v", err)
 	}

@@ -18,7 +18,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
 
-	judge "github.com/admissible/admissible/webhook"
+	"github.com/admissible/admissible/webhook"
 	"github.com/admissible/admissible/webhook/kinds"
 )
 
@@ -173,7 +173,7 @@ func TestWebhookConfig(t *testing.T) {
 			}
 			// The rules are the catalog's, as the webhook package renders
 			// them.
-			wantRules := judge.Registration{}.Configuration(kinds.Builtin()).Webhooks[0].Rules
+			wantRules := webhook.Registration{}.Configuration(kinds.Builtin()).Webhooks[0].Rules
 			if diff := cmp.Diff(wantRules, w.Rules); diff != "" {
 				t.Errorf("rules mismatch (-want +got):\n%s", diff)
 			}
