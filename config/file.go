@@ -5,7 +5,6 @@ import (
 	"os"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"sigs.k8s.io/yaml"
 
 	"github.com/admissible/admissible/resolvers/mirrors"
 	"github.com/admissible/admissible/webhook"
@@ -38,8 +37,8 @@ type File struct {
 
 // Modes is the modes key.
 type Modes struct {
-	Images       string `json:"images,omitempty"`
-	PodTemplates string `json:"podTemplates,omitempty"`
+	Images       Mode `json:"images,omitempty"`
+	PodTemplates Mode `json:"podTemplates,omitempty"`
 }
 
 // Registries is the registries key.
@@ -68,7 +67,7 @@ func Load(path string) (*File, error) {
 		if err != nil {
 			return nil, fmt.Errorf("config: %w", err)
 		}
-		if err := yaml.UnmarshalStrict(data, &f); err != nil {
+		if err := decode(data, &f); err != nil {
 			return nil, fmt.Errorf("config %s: %w", path, err)
 		}
 	}
@@ -85,10 +84,10 @@ func Load(path string) (*File, error) {
 // built) and reads the modes, the registries policy and the catalog.
 func (f *File) validate() error {
 	var err error
-	if f.modes.Images, err = webhook.ParseMode(f.Modes.Images); err != nil {
+	if f.modes.Images, err = webhook.ParseMode(string(f.Modes.Images)); err != nil {
 		return fmt.Errorf("modes.images: %w", err)
 	}
-	if f.modes.PodTemplates, err = webhook.ParseMode(f.Modes.PodTemplates); err != nil {
+	if f.modes.PodTemplates, err = webhook.ParseMode(string(f.Modes.PodTemplates)); err != nil {
 		return fmt.Errorf("modes.podTemplates: %w", err)
 	}
 	if f.registries, err = policy.NewRegistries(f.Registries.Allow, f.Registries.Deny); err != nil {

@@ -102,16 +102,25 @@ func TestLoadConfigRefuses(t *testing.T) {
 		yaml string
 		want string // after "config FILE: "
 	}{
-		"unknown top-level key":  {yaml: "mode: {images: warn}\n", want: `error unmarshaling JSON: while decoding JSON: json: unknown field "mode"`},
-		"unknown key in modes":   {yaml: "modes: {image: warn}\n", want: `error unmarshaling JSON: while decoding JSON: json: unknown field "image"`},
-		"unknown key in entry":   {yaml: cr("{kind: A, version: v1, resource: as, imagePath: [spec.image]}"), want: `error unmarshaling JSON: while decoding JSON: json: unknown field "imagePath"`},
+		"unknown top-level key":  {yaml: "mode: {images: warn}\n", want: `unknown key "mode" (known: mirrors, modes, registries, customResources, budget, endpointTimeout)`},
+		"unknown key in modes":   {yaml: "modes: {image: warn}\n", want: `modes: unknown key "image" (known: images, podTemplates)`},
+		"unknown key in entry":   {yaml: cr("{kind: A, version: v1, resource: as, imagePath: [spec.image]}"), want: `customResources[0]: unknown key "imagePath" (known: group, version, kind, resource, imagePaths, podTemplatePaths)`},
 		"bad images mode":        {yaml: "modes: {images: audit}\n", want: `modes.images: mode "audit": must be enforce, warn or off`},
 		"bad podTemplates mode":  {yaml: "modes: {podTemplates: Warn}\n", want: `modes.podTemplates: mode "Warn": must be enforce, warn or off`},
 		"bad allow glob":         {yaml: "registries: {allow: [quay.io, '[x']}\n", want: `registries.allow[1] "[x": syntax error in pattern`},
 		"empty deny glob":        {yaml: "registries: {deny: ['']}\n", want: `registries.deny[0]: empty pattern`},
 		"zero budget":            {yaml: "budget: 0s\n", want: "budget: 0s: must be positive"},
 		"negative timeout":       {yaml: "endpointTimeout: -1s\n", want: "endpointTimeout: -1s: must be positive"},
-		"budget not a duration":  {yaml: "budget: soon\n", want: `error unmarshaling JSON: while decoding JSON: time: invalid duration "soon"`},
+		"budget not a duration":  {yaml: "budget: soon\n", want: `budget: "soon": must be a duration such as 8s, 500ms or 1m30s`},
+		"images on":              {yaml: "modes: {images: on}\n", want: "modes.images: true: must be enforce, warn or off (YAML reads a bare on, yes or true as the boolean true)"},
+		"images a number":        {yaml: "modes: {images: 1}\n", want: "modes.images: 1: must be enforce, warn or off"},
+		"unknown mirror key":     {yaml: "mirrors: {quay.io: {endpoint: [http://m.example]}}\n", want: `mirrors.quay.io: unknown key "endpoint" (known: endpoints, overridePath, skipFallback)`},
+		"overridePath a string":  {yaml: "mirrors: {quay.io: {endpoints: [http://m.example], overridePath: \"yes\"}}\n", want: `mirrors.quay.io.overridePath: "yes": must be true or false`},
+		"allow not a list":       {yaml: "registries: {allow: quay.io}\n", want: `registries.allow: "quay.io": must be a list`},
+		"allow entry a boolean":  {yaml: "registries: {allow: [quay.io, no]}\n", want: "registries.allow[1]: false: must be a string; YAML reads a bare yes, no, on, off, true or false as a boolean: quote it"},
+		"modes a list":           {yaml: "modes: [warn]\n", want: `modes: ["warn"]: must be a map`},
+		"file a list":            {yaml: "- modes\n", want: `the file: ["modes"]: must be a map`},
+		"duplicate key":          {yaml: "budget: 1s\nbudget: 2s\n", want: "yaml: unmarshal errors:\n  line 2: key \"budget\" already set in map"},
 		"missing kind":           {yaml: cr("{group: g.example, version: v1, resource: as, imagePaths: [spec.image]}"), want: "customResources[0].kind: required"},
 		"missing version":        {yaml: cr("{group: g.example, kind: A, resource: as, imagePaths: [spec.image]}"), want: "customResources[0].version: required"},
 		"missing resource":       {yaml: cr("{group: g.example, version: v1, kind: A, imagePaths: [spec.image]}"), want: "customResources[0].resource: required"},
@@ -130,6 +139,32 @@ func TestLoadConfigRefuses(t *testing.T) {
 			want := "config " + path + ": " + tc.want
 			if err == nil || err.Error() != want {
 				t.Errorf("Load error = %v\nwant %s", err, want)
+			}
+		})
+	}
+}
+
+// TestLoadConfigModeSpellings: the mode words however YAML spells them. A
+// bare off is YAML 1.1's boolean false.
+func TestLoadConfigModeSpellings(t *testing.T) {
+	tests := map[string]struct {
+		yaml string
+		want webhook.Modes
+	}{
+		"bare off":         {yaml: "modes: {images: off, podTemplates: warn}\n", want: webhook.Modes{Images: webhook.Off, PodTemplates: webhook.Warn}},
+		"bare Off":         {yaml: "modes:\n  images: Off\n  podTemplates: OFF\n", want: webhook.Modes{Images: webhook.Off, PodTemplates: webhook.Off}},
+		"quoted off":       {yaml: "modes: {images: \"off\", podTemplates: 'off'}\n", want: webhook.Modes{Images: webhook.Off, PodTemplates: webhook.Off}},
+		"false, no":        {yaml: "modes: {images: false, podTemplates: no}\n", want: webhook.Modes{Images: webhook.Off, PodTemplates: webhook.Off}},
+		"enforce and null": {yaml: "modes: {images: enforce, podTemplates: null}\n", want: webhook.Modes{Images: webhook.Enforce, PodTemplates: webhook.Enforce}},
+	}
+	for tcName, tc := range tests {
+		t.Run(tcName, func(t *testing.T) {
+			f, err := Load(writeFile(t, "config.yaml", tc.yaml))
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			if diff := cmp.Diff(tc.want, f.modes); diff != "" {
+				t.Errorf("modes mismatch (-want +got):\n%s", diff)
 			}
 		})
 	}

@@ -220,12 +220,12 @@ func TestCheck(t *testing.T) {
 		"config with an unknown key": {
 			args:       []string{"check", "--config", typo, "-f", multi},
 			wantCode:   2,
-			wantStderr: `admissible check: config ` + typo + `: error unmarshaling JSON: while decoding JSON: json: unknown field "mirrrors"` + "\n",
+			wantStderr: `admissible check: config ` + typo + `: unknown key "mirrrors" (known: mirrors, modes, registries, customResources, budget, endpointTimeout)` + "\n",
 		},
 		"config with an unknown nested key": {
 			args:       []string{"check", "--config", nestedTypo, "-f", multi},
 			wantCode:   2,
-			wantStderr: `json: unknown field "skipFallbak"`,
+			wantStderr: `mirrors.quay.io: unknown key "skipFallbak" (known: endpoints, overridePath, skipFallback)`,
 		},
 		"config with a mirror that leaves nothing to pull from": {
 			args:       []string{"check", "--config", badMirror, "-f", multi},
