@@ -25,9 +25,6 @@ import (
 	"github.com/admissible/admissible/webhook"
 )
 
-// validatePath is where the webhook answers AdmissionReviews.
-const validatePath = "/validate"
-
 func serve(args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -96,7 +93,7 @@ func serve(args []string, stderr io.Writer) int {
 	srv := crwebhook.NewServer(crwebhook.Options{
 		Host: *host, Port: *port, CertDir: *certDir, CertName: "tls.crt", KeyName: "tls.key",
 	})
-	srv.Register(validatePath, &admission.Webhook{Handler: handler, RecoverPanic: ptr(true)})
+	srv.Register(webhook.Path, &admission.Webhook{Handler: handler, RecoverPanic: ptr(true)})
 
 	background(ctx, stop, log, "health", &http.Server{Addr: *healthAddr, Handler: healthMux(srv), ReadHeaderTimeout: 5 * time.Second})
 	if *metricsAddr != "" {
