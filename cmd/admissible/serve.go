@@ -95,7 +95,7 @@ func serve(args []string, stderr io.Writer) int {
 	})
 	srv.Register(webhook.Path, &admission.Webhook{Handler: handler, RecoverPanic: ptr(true)})
 
-	background(ctx, stop, log, "health", &http.Server{Addr: *healthAddr, Handler: healthMux(srv), ReadHeaderTimeout: 5 * time.Second})
+	background(ctx, stop, log, "health", &http.Server{Addr: *healthAddr, Handler: healthMux(srv, handler), ReadHeaderTimeout: 5 * time.Second})
 	if *metricsAddr != "" {
 		mux := http.NewServeMux()
 		mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
@@ -126,8 +126,10 @@ func background(ctx context.Context, stop func(), log logr.Logger, what string, 
 }
 
 // healthMux answers /healthz while the process runs and /readyz once the
-// webhook server answers TLS with its certificate.
-func healthMux(srv crwebhook.Server) *http.ServeMux {
+// webhook server answers TLS with its certificate. /readyz also says when
+// the last AdmissionReview arrived: a webhook that is ready but never
+// called is registered wrong (or not at all); that does not make it unready.
+func healthMux(srv crwebhook.Server, handler *webhook.Handler) *http.ServeMux {
 	var ready healthz.Checker = srv.StartedChecker()
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
@@ -137,6 +139,11 @@ func healthMux(srv crwebhook.Server) *http.ServeMux {
 			return
 		}
 		fmt.Fprintln(w, "ok")
+		if last := handler.LastAdmission(); last.IsZero() {
+			fmt.Fprintln(w, "last admission: none since start")
+		} else {
+			fmt.Fprintf(w, "last admission: %s (%s ago)\n", last.UTC().Format(time.RFC3339), time.Since(last).Round(time.Second))
+		}
 	})
 	return mux
 }
