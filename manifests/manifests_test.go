@@ -18,7 +18,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/admissible/admissible/resolvers/mirrors"
-	judge "github.com/admissible/admissible/webhook"
+	"github.com/admissible/admissible/webhook"
 	"github.com/admissible/admissible/webhook/kinds"
 )
 
@@ -51,7 +51,7 @@ func TestGeneratedFilesAreCurrent(t *testing.T) {
 
 // The API server must send exactly the kinds the code judges.
 func TestWebhookRulesMatchTheCode(t *testing.T) {
-	want := judge.Registration{}.Configuration(kinds.Builtin()).Webhooks[0].Rules
+	want := webhook.Registration{}.Configuration(kinds.Builtin()).Webhooks[0].Rules
 	for name, o := range overlays {
 		t.Run(name, func(t *testing.T) {
 			var vwc admissionregistrationv1.ValidatingWebhookConfiguration
@@ -143,8 +143,8 @@ func checkCoherent(t *testing.T, objs objects) {
 
 	// Webhook configuration -> Service -> pods.
 	ref := webhookW.ClientConfig.Service
-	if ref == nil || ref.Name != svc.Name || ref.Namespace != svc.Namespace || ref.Path == nil || *ref.Path != ValidatePath {
-		t.Fatalf("clientConfig.service %+v, want %s/%s path %s", ref, svc.Namespace, svc.Name, ValidatePath)
+	if ref == nil || ref.Name != svc.Name || ref.Namespace != svc.Namespace || ref.Path == nil || *ref.Path != webhook.Path {
+		t.Fatalf("clientConfig.service %+v, want %s/%s path %s", ref, svc.Namespace, svc.Name, webhook.Path)
 	}
 	if len(svc.Spec.Ports) != 1 || ref.Port == nil || svc.Spec.Ports[0].Port != *ref.Port {
 		t.Errorf("service ports %+v do not serve the webhook's port %v", svc.Spec.Ports, ref.Port)
@@ -346,7 +346,7 @@ resources:
 		"dnsNames":          {cert.Spec.DNSNames, []string{"admissible.guard.svc", "admissible.guard.svc.cluster.local"}},
 		"memory limit":      {c.Resources.Limits.Memory().String(), "128Mi"},
 		"cpu request":       {c.Resources.Requests.Cpu().String(), "10m"},
-		"rules":             {w.Rules, judge.Registration{}.Configuration(kinds.Builtin()).Webhooks[0].Rules},
+		"rules":             {w.Rules, webhook.Registration{}.Configuration(kinds.Builtin()).Webhooks[0].Rules},
 	} {
 		if diff := cmp.Diff(tc.want, tc.got); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", name, diff)

@@ -64,6 +64,9 @@ func parse(t *testing.T, source string, data []byte) objects {
 	}
 	objs := objects{}
 	for _, d := range docs {
+		if d.NotObject != "" {
+			t.Fatalf("%s: %s", d, d.NotObject)
+		}
 		k := key(d.Object)
 		if _, dup := objs[k]; dup {
 			t.Fatalf("%s: %s twice", source, k)

@@ -5,7 +5,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/admissible/admissible/resolvers/dockerhub"
 )
 
 // Endpoint is one base URL a node's container runtime may pull from.
@@ -26,16 +26,13 @@ type Endpoint struct {
 	Trusted bool `json:"trusted,omitempty"`
 }
 
-// dockerHubHost is the host containerd contacts for docker.io.
-const dockerHubHost = "registry-1.docker.io"
-
 // Upstream returns the endpoint of a registry itself, the last one a node
-// tries. docker.io (and ggcr's index.docker.io) means registry-1.docker.io.
+// tries. Docker Hub, by any of its names, means registry-1.docker.io.
 // The host comes from an image reference, so the endpoint is not Trusted.
 func Upstream(registry string) Endpoint {
 	host := registry
-	if host == name.DefaultRegistry || host == "docker.io" {
-		host = dockerHubHost
+	if dockerhub.Is(host) {
+		host = dockerhub.APIHost
 	}
 	return Endpoint{Scheme: "https", Host: host, Path: "/v2"}
 }

@@ -218,6 +218,10 @@ func TestUpstream(t *testing.T) {
 			registry: "index.docker.io",
 			want:     resolvers.Endpoint{Scheme: "https", Host: "registry-1.docker.io", Path: "/v2"},
 		},
+		"registry.hub.docker.com is registry-1.docker.io": {
+			registry: "registry.hub.docker.com",
+			want:     resolvers.Endpoint{Scheme: "https", Host: "registry-1.docker.io", Path: "/v2"},
+		},
 		"other registries are themselves": {
 			registry: "quay.io",
 			want:     resolvers.Endpoint{Scheme: "https", Host: "quay.io", Path: "/v2"},

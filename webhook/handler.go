@@ -23,6 +23,10 @@ type Handler struct {
 	namespaces NamespaceLabeler
 	// verdicts counts admissions by kind and outcome.
 	verdicts *prometheus.CounterVec
+	// last is when an AdmissionReview last arrived, exported as
+	// lastGauge and by LastAdmission.
+	last      lastAdmission
+	lastGauge prometheus.GaugeFunc
 }
 
 var _ admission.Handler = (*Handler)(nil)
@@ -50,6 +54,16 @@ func NewHandler(e *Engine, opts ...HandlerOption) *Handler {
 	h := &Handler{engine: e, budget: 8 * time.Second, verdicts: prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "admissible_admissions_total", Help: "Admissions judged, by kind and verdict (allowed, warned, denied).",
 	}, []string{"kind", "verdict"})}
+	h.lastGauge = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "admissible_last_admission_timestamp_seconds",
+		Help: "When the webhook last received an AdmissionReview (Unix time; 0: none since it started).",
+	}, func() float64 {
+		t := h.last.get()
+		if t.IsZero() {
+			return 0
+		}
+		return float64(t.UnixNano()) / 1e9
+	})
 	for _, o := range opts {
 		o(h)
 	}
@@ -64,6 +78,7 @@ var judgedSubresources = map[string]bool{"": true, "ephemeralcontainers": true}
 // Handle judges the object of a CREATE or UPDATE; an UPDATE is judged
 // against the object it replaces.
 func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.Response {
+	h.last.mark(time.Now())
 	if req.Operation != admissionv1.Create && req.Operation != admissionv1.Update {
 		return admission.Allowed("")
 	}
@@ -73,6 +88,11 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.R
 	obj := &unstructured.Unstructured{}
 	if err := obj.UnmarshalJSON(req.Object.Raw); err != nil {
 		return admission.Errored(http.StatusBadRequest, err)
+	}
+	if _, ok := obj.GetAnnotations()[AnnotationCanary]; ok {
+		// Not counted among the verdicts: it judges nothing.
+		logf.FromContext(ctx).Info("canary refused", "annotation", AnnotationCanary)
+		return admission.Denied(CanaryRefusal)
 	}
 	jr := Request{Object: obj, Username: req.UserInfo.Username}
 	if req.Operation == admissionv1.Update && len(req.OldObject.Raw) > 0 {
@@ -108,8 +128,18 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.R
 	return resp
 }
 
-// RegisterMetrics exports the admission counters through reg.
-func (h *Handler) RegisterMetrics(reg prometheus.Registerer) error { return reg.Register(h.verdicts) }
+// RegisterMetrics exports the admission counters and the time of the last
+// admission through reg.
+func (h *Handler) RegisterMetrics(reg prometheus.Registerer) error {
+	if err := reg.Register(h.verdicts); err != nil {
+		return err
+	}
+	return reg.Register(h.lastGauge)
+}
+
+// LastAdmission is when the handler last received an AdmissionReview; the
+// zero time when none arrived since it started.
+func (h *Handler) LastAdmission() time.Time { return h.last.get() }
 
 // record counts the verdict and logs it through the request's logger, which
 // controller-runtime gives the admission's UID, object and user.

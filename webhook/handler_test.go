@@ -282,3 +282,70 @@ admissible_admissions_total{kind="Pod",verdict="denied"} 1
 		t.Error(err)
 	}
 }
+
+// TestHandleCanary: an object annotated admissible.dev/canary is refused
+// whatever its content and the modes, and nothing is looked up.
+func TestHandleCanary(t *testing.T) {
+	r := newFake(found("example.com/app:1"))
+	h := judge.NewHandler(judge.NewEngine(r, judge.WithModes(judge.Modes{Images: judge.Off, PodTemplates: judge.Off})))
+	canary := `{"apiVersion": "v1", "kind": "PodTemplate", "metadata": {"name": "canary", "namespace": "shop",
+  "annotations": {"admissible.dev/canary": "admissible verify", "admissible.dev/skip": "images,pod-templates"}},
+  "template": {"spec": {"containers": [{"name": "a", "image": "example.com/app:1"}]}}}`
+	resp := h.Handle(t.Context(), review(t, "CREATE", metav1.GroupVersionKind{Version: "v1", Kind: "PodTemplate"}, canary))
+	if resp.Allowed || resp.Result == nil || resp.Result.Message != judge.CanaryRefusal {
+		t.Errorf("canary: allowed %v, result %+v; want refused with %q", resp.Allowed, resp.Result, judge.CanaryRefusal)
+	}
+	if calls := r.Calls(); len(calls) != 0 {
+		t.Errorf("canary looked up %v, want nothing", calls)
+	}
+	// The same object without the annotation is admitted.
+	plain := strings.Replace(canary, `"admissible.dev/canary": "admissible verify", `, "", 1)
+	if resp := h.Handle(t.Context(), review(t, "CREATE", metav1.GroupVersionKind{Version: "v1", Kind: "PodTemplate"}, plain)); !resp.Allowed {
+		t.Errorf("without the annotation: refused: %+v", resp.Result)
+	}
+}
+
+// TestHandleLastAdmission: the time of the last AdmissionReview, as a
+// metric and from LastAdmission; 0 before any.
+func TestHandleLastAdmission(t *testing.T) {
+	h := judge.NewHandler(judge.NewEngine(newFake(found("example.com/app:1"))))
+	reg := prometheus.NewPedanticRegistry()
+	if err := h.RegisterMetrics(reg); err != nil {
+		t.Fatalf("RegisterMetrics: %v", err)
+	}
+	if !h.LastAdmission().IsZero() {
+		t.Errorf("LastAdmission before any = %s, want zero", h.LastAdmission())
+	}
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(`
+# HELP admissible_last_admission_timestamp_seconds When the webhook last received an AdmissionReview (Unix time; 0: none since it started).
+# TYPE admissible_last_admission_timestamp_seconds gauge
+admissible_last_admission_timestamp_seconds 0
+`), "admissible_last_admission_timestamp_seconds"); err != nil {
+		t.Error(err)
+	}
+	before := time.Now()
+	h.Handle(t.Context(), review(t, "DELETE", podKind, "null")) // not judged, but received
+	got := h.LastAdmission()
+	if got.Before(before) || got.After(time.Now()) {
+		t.Errorf("LastAdmission = %s, want between %s and now", got, before)
+	}
+	if v := gaugeValue(t, reg, "admissible_last_admission_timestamp_seconds"); v < float64(before.Unix()) {
+		t.Errorf("metric = %v, want at least %d", v, before.Unix())
+	}
+}
+
+// gaugeValue is the value of the gauge name in reg.
+func gaugeValue(t *testing.T, reg *prometheus.Registry, name string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == name {
+			return mf.GetMetric()[0].GetGauge().GetValue()
+		}
+	}
+	t.Fatalf("no metric %s", name)
+	return 0
+}

@@ -193,6 +193,11 @@ func TestJudgeRegistries(t *testing.T) {
 			want:      summary{Lookups: []string{"spec.containers[0].image nginx:1: found"}},
 			wantCalls: map[string]int{"index.docker.io/library/nginx:1": 1},
 		},
+		"registry-1.docker.io is docker.io: allowed": {
+			image:     "registry-1.docker.io/library/nginx:1",
+			want:      summary{Lookups: []string{"spec.containers[0].image registry-1.docker.io/library/nginx:1: found"}},
+			wantCalls: map[string]int{"registry-1.docker.io/library/nginx:1": 1},
+		},
 		"host not allowed: refused, not looked up": {
 			image: "quay.io/app:1",
 			want:  summary{Problems: []string{`spec.containers[0].image: Forbidden: "quay.io/app:1": registry quay.io is not allowed by registries.allow`}},
@@ -213,7 +218,7 @@ func TestJudgeRegistries(t *testing.T) {
 	}
 	for tcName, tc := range tests {
 		t.Run(tcName, func(t *testing.T) {
-			r := newFake(found("registry.corp.example/app:1"), found("nginx:1"), found("quay.io/app:1"), found("evil.corp.example/app:1"))
+			r := newFake(found("registry.corp.example/app:1"), found("nginx:1"), found("registry-1.docker.io/library/nginx:1"), found("quay.io/app:1"), found("evil.corp.example/app:1"))
 			e := judge.NewEngine(r, judge.WithRegistries(pol), judge.WithModes(tc.modes))
 			got := summarize(e.Judge(t.Context(), judge.Request{Object: object(t, pod(tc.image))}))
 			if diff := cmp.Diff(tc.want, got, cmpopts.EquateEmpty()); diff != "" {

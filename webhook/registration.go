@@ -9,6 +9,11 @@ import (
 	"github.com/admissible/admissible/webhook/kinds"
 )
 
+// Path is where "admissible serve" answers AdmissionReviews, and so the
+// path of every webhook configuration that calls it (webhook-config, the
+// install manifests and the chart).
+const Path = "/validate"
+
 // Registration describes how the webhook is registered with the API server.
 type Registration struct {
 	// Name of the ValidatingWebhookConfiguration (default "admissible").

@@ -8,7 +8,8 @@ import (
 	"io"
 	"time"
 
-	judge "github.com/admissible/admissible/webhook"
+	"github.com/admissible/admissible/config"
+	"github.com/admissible/admissible/webhook"
 	"github.com/admissible/admissible/webhook/manifest"
 	"github.com/admissible/admissible/webhook/podcreate"
 )
@@ -29,7 +30,10 @@ type checkResult struct {
 	Name      string   `json:"name"`
 	Allowed   bool     `json:"allowed"`
 	Problems  []string `json:"problems,omitempty"`
-	judge.Verdict
+	// NotObject says why a document was not judged: it is not a Kubernetes
+	// object (a kustomization, Helm values, a CI file).
+	NotObject string `json:"notObject,omitempty"`
+	webhook.Verdict
 }
 
 func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -37,6 +41,8 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var files stringList
 	fs.Var(&files, "f", "manifest file, directory or - for standard input (repeatable)")
+	var kustomizations stringList
+	fs.Var(&kustomizations, "k", "kustomization directory, rendered as kubectl kustomize does (repeatable)")
 	configPath := fs.String("config", "", "configuration file, as serve reads it (namespace labels do not apply: there is no cluster)")
 	output := fs.String("o", "text", "output format: text or json")
 	budget := fs.Duration("budget", 30*time.Second, "time the lookups of one object may take")
@@ -50,8 +56,8 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "admissible check: %v\n", err)
 		return exitUnusable
 	}
-	if len(files) == 0 {
-		return unusable(fmt.Errorf("no input: name manifests with -f FILE, -f DIR or -f -"))
+	if len(files) == 0 && len(kustomizations) == 0 {
+		return unusable(fmt.Errorf("no input: name manifests with -f FILE, -f DIR, -f - or -k DIR"))
 	}
 	if *output != "text" && *output != "json" {
 		return unusable(fmt.Errorf("-o %q: must be text or json", *output))
@@ -59,19 +65,26 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err := emulate(*kubeVersion); err != nil {
 		return unusable(fmt.Errorf("--kube-version: %w", err))
 	}
-	cfg, err := loadConfig(*configPath)
+	cfg, err := config.Load(*configPath)
 	if err != nil {
 		return unusable(err)
 	}
-	cfg.overrideFromFile(fs, budget, &lookup.endpointTimeout)
+	overrideFromFile(cfg, fs, budget, &lookup.endpointTimeout)
 	resolver, _, err := lookup.resolver(cfg, nil)
 	if err != nil {
 		return unusable(err)
 	}
-	engine := judge.NewEngine(resolver, cfg.engineOptions()...)
+	engine := webhook.NewEngine(resolver, cfg.EngineOptions()...)
 	var docs []manifest.Document
 	for _, f := range files {
 		d, err := manifest.ReadPath(f, stdin)
+		if err != nil {
+			return unusable(err)
+		}
+		docs = append(docs, d...)
+	}
+	for _, dir := range kustomizations {
+		d, err := kustomize(dir)
 		if err != nil {
 			return unusable(err)
 		}
@@ -81,8 +94,12 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	results := make([]checkResult, 0, len(docs))
 	code := exitAdmitted
 	for _, d := range docs {
+		if d.NotObject != "" {
+			results = append(results, checkResult{Source: d.Source, Document: d.Index, Allowed: true, NotObject: d.NotObject})
+			continue
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), *budget)
-		v := engine.Judge(ctx, judge.Request{Object: d.Object})
+		v := engine.Judge(ctx, webhook.Request{Object: d.Object})
 		cancel()
 		if !v.Allowed() {
 			code = exitRefused
@@ -107,8 +124,13 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 // printText prints one block per document and a summary line.
 func printText(w io.Writer, docs []manifest.Document, results []checkResult) {
-	var refused, admitted, skipped int
+	var refused, admitted, skipped, notObjects int
 	for i, r := range results {
+		if r.NotObject != "" {
+			notObjects++
+			fmt.Fprintf(w, "%s: skipped, %s\n", docs[i], r.NotObject)
+			continue
+		}
 		status := "admitted"
 		switch {
 		case !r.Allowed:
@@ -126,7 +148,12 @@ func printText(w io.Writer, docs []manifest.Document, results []checkResult) {
 			fmt.Fprintf(w, "  warning: %s\n", warn)
 		}
 	}
-	fmt.Fprintf(w, "%d %s: %d refused, %d admitted, %d not judged\n", len(results), plural(len(results), "object", "objects"), refused, admitted, skipped)
+	objects := len(results) - notObjects
+	fmt.Fprintf(w, "%d %s: %d refused, %d admitted, %d not judged", objects, plural(objects, "object", "objects"), refused, admitted, skipped)
+	if notObjects > 0 {
+		fmt.Fprintf(w, "; %d %s skipped", notObjects, plural(notObjects, "document that is not a Kubernetes object", "documents that are not Kubernetes objects"))
+	}
+	fmt.Fprintln(w)
 }
 
 func plural(n int, one, many string) string {

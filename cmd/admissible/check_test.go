@@ -116,6 +116,27 @@ func TestCheck(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// A repository as it is: a kustomization, Helm values and a CI file
+	// beside the manifests. The kustomization sets a tag that does not
+	// exist, which only rendering it shows.
+	repo := t.TempDir()
+	for base, content := range map[string]string{
+		"app/kustomization.yaml":            "namespace: ops\nresources: [pod.yaml]\nimages:\n  - {name: busybox, newTag: \"1.99\"}\n",
+		"app/pod.yaml":                      busyboxPod,
+		"chart/values.yaml":                 "replicaCount: 3\nimage: {repository: busybox, tag: \"1.36\"}\n",
+		".github/workflows/ci.yml":          "on: [push]\njobs:\n  test: {runs-on: ubuntu-latest, steps: [{run: make test}]}\n",
+		"list-of-steps.yaml":                "- run: make\n",
+		"deploy/namespace.yaml":             namespace,
+		"kustomize-only/kustomization.yaml": "resources: [../app]\nnamePrefix: prod-\n",
+	} {
+		p := filepath.Join(repo, filepath.FromSlash(base))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	invalid := writeFile(t, "invalid.yaml", busyboxPod+"---\napiVersion: v1\nkind: [\n")
 	noKind := writeFile(t, "nokind.yaml", "apiVersion: v1\nmetadata: {name: x}\n")
 	typo := writeFile(t, "typo.yaml", "mirrrors:\n  quay.io:\n    endpoints: [http://127.0.0.1:1]\n")
@@ -192,10 +213,42 @@ func TestCheck(t *testing.T) {
 			wantCode:   2,
 			wantStderr: "admissible check: " + invalid + ": document 2: error converting YAML to JSON: yaml: line 2: did not find expected node content\n",
 		},
-		"object without kind": {
-			args:       []string{"check", "--config", regs.config, "-f", noKind},
+		"object without kind: skipped": {
+			args: []string{"check", "--config", regs.config, "-f", noKind},
+			wantStdout: noKind + "#1: skipped, not a Kubernetes object: no apiVersion or kind\n" +
+				"0 objects: 0 refused, 0 admitted, 0 not judged; 1 document that is not a Kubernetes object skipped\n",
+		},
+		"a repository: what is not a Kubernetes object is skipped, the rest judged": {
+			args:     []string{"check", "--config", regs.config, "-f", repo},
+			wantCode: 0,
+			wantStdout: filepath.Join(repo, ".github/workflows/ci.yml") + "#1: skipped, not a Kubernetes object: no apiVersion or kind\n" +
+				filepath.Join(repo, "app/kustomization.yaml") + "#1: skipped, not a Kubernetes object: no apiVersion or kind\n" +
+				filepath.Join(repo, "app/pod.yaml") + "#1 Pod/ops/tools: admitted\n" +
+				filepath.Join(repo, "chart/values.yaml") + "#1: skipped, not a Kubernetes object: no apiVersion or kind\n" +
+				filepath.Join(repo, "deploy/namespace.yaml") + "#1 Namespace/ops: not judged (kind not handled)\n" +
+				filepath.Join(repo, "kustomize-only/kustomization.yaml") + "#1: skipped, not a Kubernetes object: no apiVersion or kind\n" +
+				filepath.Join(repo, "list-of-steps.yaml") + "#1: skipped, not a Kubernetes object: a list, not a map\n" +
+				"2 objects: 0 refused, 1 admitted, 1 not judged; 5 documents that are not Kubernetes objects skipped\n",
+		},
+		"-k: the kustomization rendered, as kubectl kustomize does": {
+			args:     []string{"check", "--config", regs.config, "-k", filepath.Join(repo, "app")},
+			wantCode: 1,
+			wantStdout: "kustomize " + filepath.Join(repo, "app") + "#1 Pod/ops/tools: refused\n" +
+				`  spec.containers[0].image: Not found: "busybox:1.99": tag "1.99" not found in index.docker.io/library/busybox ` + notFound + "; nearest: 1.36\n" +
+				"1 object: 1 refused, 0 admitted, 0 not judged\n",
+		},
+		"-k: a kustomization of a kustomization, with -f": {
+			args:     []string{"check", "--config", regs.config, "-k", filepath.Join(repo, "kustomize-only"), "-f", filepath.Join(repo, "deploy")},
+			wantCode: 1,
+			wantStdout: filepath.Join(repo, "deploy/namespace.yaml") + "#1 Namespace/ops: not judged (kind not handled)\n" +
+				"kustomize " + filepath.Join(repo, "kustomize-only") + "#1 Pod/ops/prod-tools: refused\n" +
+				`  spec.containers[0].image: Not found: "busybox:1.99": tag "1.99" not found in index.docker.io/library/busybox ` + notFound + "; nearest: 1.36\n" +
+				"2 objects: 1 refused, 0 admitted, 1 not judged\n",
+		},
+		"-k: not a kustomization": {
+			args:       []string{"check", "--config", regs.config, "-k", filepath.Join(repo, "deploy")},
 			wantCode:   2,
-			wantStderr: "admissible check: " + noKind + ": document 1: object has no apiVersion or kind\n",
+			wantStderr: "admissible check: -k " + filepath.Join(repo, "deploy") + ": unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory",
 		},
 		"missing file": {
 			args:       []string{"check", "--config", regs.config, "-f", missing},
@@ -205,7 +258,7 @@ func TestCheck(t *testing.T) {
 		"no -f": {
 			args:       []string{"check", "--config", regs.config},
 			wantCode:   2,
-			wantStderr: "admissible check: no input: name manifests with -f FILE, -f DIR or -f -\n",
+			wantStderr: "admissible check: no input: name manifests with -f FILE, -f DIR, -f - or -k DIR\n",
 		},
 		"bad -o": {
 			args:       []string{"check", "--config", regs.config, "-o", "yaml", "-f", multi},
@@ -220,12 +273,12 @@ func TestCheck(t *testing.T) {
 		"config with an unknown key": {
 			args:       []string{"check", "--config", typo, "-f", multi},
 			wantCode:   2,
-			wantStderr: `admissible check: config ` + typo + `: error unmarshaling JSON: while decoding JSON: json: unknown field "mirrrors"` + "\n",
+			wantStderr: `admissible check: config ` + typo + `: unknown key "mirrrors" (known: mirrors, modes, podSecurity, registries, customResources, budget, endpointTimeout)` + "\n",
 		},
 		"config with an unknown nested key": {
 			args:       []string{"check", "--config", nestedTypo, "-f", multi},
 			wantCode:   2,
-			wantStderr: `json: unknown field "skipFallbak"`,
+			wantStderr: `mirrors.quay.io: unknown key "skipFallbak" (known: endpoints, overridePath, skipFallback)`,
 		},
 		"config with a mirror that leaves nothing to pull from": {
 			args:       []string{"check", "--config", badMirror, "-f", multi},

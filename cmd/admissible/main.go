@@ -6,6 +6,7 @@
 //	admissible check           judge manifest files, for CI
 //	admissible webhook-config  print the ValidatingWebhookConfiguration
 //	admissible mirrors check   probe the configured mirror endpoints
+//	admissible verify          prove the cluster calls the webhook and it enforces
 //	admissible version         print the version
 package main
 
@@ -25,6 +26,7 @@ commands:
   check           judge manifest files without a cluster
   webhook-config  print the ValidatingWebhookConfiguration for a webhook reached by URL
   mirrors check   probe every configured mirror endpoint the way a node would use it
+  verify          prove, on a live cluster, that the API server calls the webhook and it enforces
   version         print the version
 
 Run "admissible <command> -h" for a command's flags.
@@ -49,6 +51,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return webhookConfig(args[1:], stdout, stderr)
 	case "mirrors":
 		return mirrorsCommand(args[1:], stdout, stderr)
+	case "verify":
+		return verifyCommand(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, version)
 		return 0

@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/admissible/admissible/config"
 	"github.com/admissible/admissible/resolvers"
 	"github.com/admissible/admissible/resolvers/mirrors"
 	"github.com/admissible/admissible/resolvers/probe"
@@ -54,7 +55,7 @@ func mirrorsCommand(args []string, stdout, stderr io.Writer) int {
 		}
 		sampleFor[reg] = img
 	}
-	cfg, err := loadConfig(*configPath)
+	cfg, err := config.Load(*configPath)
 	if err != nil {
 		return fail("%v", err)
 	}

@@ -20,14 +20,12 @@ import (
 	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
+	"github.com/admissible/admissible/config"
 	"github.com/admissible/admissible/resolvers/instrument"
-	judge "github.com/admissible/admissible/webhook"
+	"github.com/admissible/admissible/webhook"
 	"github.com/admissible/admissible/webhook/podadmission"
 	"github.com/admissible/admissible/webhook/podcreate"
 )
-
-// validatePath is where the webhook answers AdmissionReviews.
-const validatePath = "/validate"
 
 func serve(args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
@@ -54,11 +52,11 @@ func serve(args []string, stderr io.Writer) int {
 		return 2
 	}
 
-	cfg, err := loadConfig(*configPath)
+	cfg, err := config.Load(*configPath)
 	if err != nil {
 		return fail(err)
 	}
-	cfg.overrideFromFile(fs, budget, &lookup.endpointTimeout)
+	overrideFromFile(cfg, fs, budget, &lookup.endpointTimeout)
 	reg := ctrlmetrics.Registry
 	requests, err := instrument.NewRequests(reg)
 	if err != nil {
@@ -78,26 +76,26 @@ func serve(args []string, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	opts := cfg.engineOptions()
-	handlerOpts := []judge.HandlerOption{judge.WithBudget(*budget)}
+	opts := cfg.EngineOptions()
+	handlerOpts := []webhook.HandlerOption{webhook.WithBudget(*budget)}
 	if !*noCluster {
 		c, minor, err := startCluster(ctx, *kubeconfig, *kubeVersion, log)
 		if err != nil {
 			return fail(err)
 		}
-		admission, err := podadmission.New(c.Objects, cfg.podSecurity(), minor)
+		admission, err := podadmission.New(c.Objects, cfg.PodAdmission(), minor)
 		if err != nil {
 			return fail(err)
 		}
-		opts = append(opts, judge.WithCredentials(c.Credentials), judge.WithPodAdmission(admission))
-		handlerOpts = append(handlerOpts, judge.WithNamespaces(c.Namespaces))
+		opts = append(opts, webhook.WithCredentials(c.Credentials), webhook.WithPodAdmission(admission))
+		handlerOpts = append(handlerOpts, webhook.WithNamespaces(c.Namespaces))
 	} else {
 		if err := emulate(*kubeVersion); err != nil {
 			return fail(fmt.Errorf("--kube-version: %w", err))
 		}
 		log.Info("no cluster access: pull secrets and namespace labels are not read, the configured modes apply everywhere")
 	}
-	handler := judge.NewHandler(judge.NewEngine(measured, opts...), handlerOpts...)
+	handler := webhook.NewHandler(webhook.NewEngine(measured, opts...), handlerOpts...)
 	if err := handler.RegisterMetrics(reg); err != nil {
 		return fail(err)
 	}
@@ -105,9 +103,9 @@ func serve(args []string, stderr io.Writer) int {
 	srv := crwebhook.NewServer(crwebhook.Options{
 		Host: *host, Port: *port, CertDir: *certDir, CertName: "tls.crt", KeyName: "tls.key",
 	})
-	srv.Register(validatePath, &admission.Webhook{Handler: handler, RecoverPanic: ptr(true)})
+	srv.Register(webhook.Path, &admission.Webhook{Handler: handler, RecoverPanic: ptr(true)})
 
-	background(ctx, stop, log, "health", &http.Server{Addr: *healthAddr, Handler: healthMux(srv), ReadHeaderTimeout: 5 * time.Second})
+	background(ctx, stop, log, "health", &http.Server{Addr: *healthAddr, Handler: healthMux(srv, handler), ReadHeaderTimeout: 5 * time.Second})
 	if *metricsAddr != "" {
 		mux := http.NewServeMux()
 		mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
@@ -138,8 +136,10 @@ func background(ctx context.Context, stop func(), log logr.Logger, what string, 
 }
 
 // healthMux answers /healthz while the process runs and /readyz once the
-// webhook server answers TLS with its certificate.
-func healthMux(srv crwebhook.Server) *http.ServeMux {
+// webhook server answers TLS with its certificate. /readyz also says when
+// the last AdmissionReview arrived: a webhook that is ready but never
+// called is registered wrong (or not at all); that does not make it unready.
+func healthMux(srv crwebhook.Server, handler *webhook.Handler) *http.ServeMux {
 	var ready healthz.Checker = srv.StartedChecker()
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
@@ -149,6 +149,11 @@ func healthMux(srv crwebhook.Server) *http.ServeMux {
 			return
 		}
 		fmt.Fprintln(w, "ok")
+		if last := handler.LastAdmission(); last.IsZero() {
+			fmt.Fprintln(w, "last admission: none since start")
+		} else {
+			fmt.Fprintf(w, "last admission: %s (%s ago)\n", last.UTC().Format(time.RFC3339), time.Since(last).Round(time.Second))
+		}
 	})
 	return mux
 }

@@ -1,22 +1,25 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strings"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	"sigs.k8s.io/yaml"
 
-	judge "github.com/admissible/admissible/webhook"
+	"github.com/admissible/admissible/config"
+	"github.com/admissible/admissible/webhook"
 )
 
 func webhookConfig(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("webhook-config", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	url := fs.String("url", "", "HTTPS URL of the webhook's validate endpoint (required)")
+	rawURL := fs.String("url", "", "HTTPS URL of the webhook: its base (https://host:9443) or the served path (https://host:9443"+webhook.Path+") (required)")
 	caFile := fs.String("ca-file", "", "PEM file of the CA that signed the webhook's certificate (required)")
 	failurePolicy := fs.String("failure-policy", "Ignore", "what the API server does when the webhook cannot answer: Ignore or Fail")
 	timeout := fs.Int("timeout-seconds", 10, "how long the API server waits for the webhook (1 to 30)")
@@ -30,11 +33,12 @@ func webhookConfig(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "admissible webhook-config: "+format+"\n", a...)
 		return 2
 	}
-	if *url == "" || *caFile == "" {
+	if *rawURL == "" || *caFile == "" {
 		return fail("--url and --ca-file are required")
 	}
-	if !strings.HasPrefix(*url, "https://") {
-		return fail("--url %q: the API server only calls webhooks over https", *url)
+	endpoint, err := webhookURL(*rawURL)
+	if err != nil {
+		return fail("--url %q: %v", *rawURL, err)
 	}
 	policy := admissionregistrationv1.FailurePolicyType(*failurePolicy)
 	if policy != admissionregistrationv1.Ignore && policy != admissionregistrationv1.Fail {
@@ -43,7 +47,7 @@ func webhookConfig(args []string, stdout, stderr io.Writer) int {
 	if *timeout < 1 || *timeout > 30 {
 		return fail("--timeout-seconds %d: must be between 1 and 30", *timeout)
 	}
-	cfg, err := loadConfig(*configPath)
+	cfg, err := config.Load(*configPath)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -54,18 +58,49 @@ func webhookConfig(args []string, stdout, stderr io.Writer) int {
 	if !strings.Contains(string(ca), "-----BEGIN CERTIFICATE-----") {
 		return fail("--ca-file %s: no PEM certificate in it", *caFile)
 	}
-	reg := judge.Registration{
-		ClientConfig:       admissionregistrationv1.WebhookClientConfig{URL: url, CABundle: ca},
+	reg := webhook.Registration{
+		ClientConfig:       admissionregistrationv1.WebhookClientConfig{URL: &endpoint, CABundle: ca},
 		FailurePolicy:      policy,
 		TimeoutSeconds:     int32(*timeout),
 		ExcludedNamespaces: exclude,
 	}
-	out, err := yaml.Marshal(reg.Configuration(cfg.catalog))
+	out, err := yaml.Marshal(reg.Configuration(cfg.Catalog()))
 	if err != nil {
 		return fail("%v", err)
 	}
 	stdout.Write(out)
 	return 0
+}
+
+// webhookURL is the URL the API server calls: raw completed with the served
+// path when it has none. A URL with another path is refused: the API server
+// would call a path nothing answers at, and with failurePolicy Ignore every
+// admission would pass unjudged.
+func webhookURL(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case u.Scheme != "https":
+		return "", errors.New("the API server only calls webhooks over https")
+	case u.Host == "" || u.Hostname() == "":
+		return "", errors.New("no host")
+	case u.User != nil:
+		return "", errors.New("the API server refuses a webhook URL with a user")
+	case u.RawQuery != "" || u.ForceQuery:
+		return "", errors.New("the API server refuses a webhook URL with a query")
+	case u.Fragment != "":
+		return "", errors.New("the API server refuses a webhook URL with a fragment")
+	}
+	switch u.Path {
+	case "", "/":
+		u.Path = webhook.Path
+	case webhook.Path:
+	default:
+		return "", fmt.Errorf("admissible serve answers at %s, not %s: give the base URL (%s://%s) or %s://%s%s", webhook.Path, u.Path, u.Scheme, u.Host, u.Scheme, u.Host, webhook.Path)
+	}
+	return u.String(), nil
 }
 
 // stringList is a repeatable string flag.

@@ -18,7 +18,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
 
-	judge "github.com/admissible/admissible/webhook"
+	"github.com/admissible/admissible/webhook"
 	"github.com/admissible/admissible/webhook/kinds"
 )
 
@@ -69,6 +69,22 @@ func TestWebhookConfigRefuses(t *testing.T) {
 			args:       []string{"--url", "http://admissible.example:9443/validate", "--ca-file", ca},
 			wantStderr: `admissible webhook-config: --url "http://admissible.example:9443/validate": the API server only calls webhooks over https` + "\n",
 		},
+		"another path": {
+			args:       []string{"--url", "https://admissible.example:9443/webhook", "--ca-file", ca},
+			wantStderr: `admissible webhook-config: --url "https://admissible.example:9443/webhook": admissible serve answers at /validate, not /webhook: give the base URL (https://admissible.example:9443) or https://admissible.example:9443/validate` + "\n",
+		},
+		"a path below": {
+			args:       []string{"--url", "https://admissible.example/validate/pods", "--ca-file", ca},
+			wantStderr: `admissible webhook-config: --url "https://admissible.example/validate/pods": admissible serve answers at /validate, not /validate/pods`,
+		},
+		"a query": {
+			args:       []string{"--url", "https://admissible.example/validate?x=1", "--ca-file", ca},
+			wantStderr: `admissible webhook-config: --url "https://admissible.example/validate?x=1": the API server refuses a webhook URL with a query` + "\n",
+		},
+		"no host": {
+			args:       []string{"--url", "https:///validate", "--ca-file", ca},
+			wantStderr: `admissible webhook-config: --url "https:///validate": no host` + "\n",
+		},
 		"bad failure policy": {
 			args:       []string{"--url", url, "--ca-file", ca, "--failure-policy", "ignore"},
 			wantStderr: `admissible webhook-config: --failure-policy "ignore": must be Ignore or Fail` + "\n",
@@ -117,6 +133,7 @@ func TestWebhookConfig(t *testing.T) {
 	ignore, fail := admissionregistrationv1.Ignore, admissionregistrationv1.Fail
 	tests := map[string]struct {
 		args        []string
+		wantURL     string // default url
 		wantPolicy  admissionregistrationv1.FailurePolicyType
 		wantTimeout int32
 		wantExclude []string
@@ -124,6 +141,14 @@ func TestWebhookConfig(t *testing.T) {
 		"defaults": {
 			args:       []string{"--url", url, "--ca-file", ca},
 			wantPolicy: ignore, wantTimeout: 10, wantExclude: []string{"kube-system"},
+		},
+		"base URL: completed with the served path": {
+			args:    []string{"--url", "https://admissible.example:9443", "--ca-file", ca},
+			wantURL: "https://admissible.example:9443" + webhook.Path, wantPolicy: ignore, wantTimeout: 10, wantExclude: []string{"kube-system"},
+		},
+		"base URL with a slash": {
+			args:    []string{"--url", "https://10.0.0.1:9443/", "--ca-file", ca},
+			wantURL: "https://10.0.0.1:9443/validate", wantPolicy: ignore, wantTimeout: 10, wantExclude: []string{"kube-system"},
 		},
 		"Fail, shorter timeout, excluded namespaces": {
 			args: []string{
@@ -150,8 +175,12 @@ func TestWebhookConfig(t *testing.T) {
 				t.Fatalf("%d webhooks, want 1", len(cfg.Webhooks))
 			}
 			w := cfg.Webhooks[0]
-			if w.ClientConfig.URL == nil || *w.ClientConfig.URL != url {
-				t.Errorf("clientConfig.url = %v, want %q", w.ClientConfig.URL, url)
+			wantURL := url
+			if tc.wantURL != "" {
+				wantURL = tc.wantURL
+			}
+			if w.ClientConfig.URL == nil || *w.ClientConfig.URL != wantURL {
+				t.Errorf("clientConfig.url = %v, want %q", w.ClientConfig.URL, wantURL)
 			}
 			if w.ClientConfig.Service != nil {
 				t.Errorf("clientConfig.service = %v, want none", w.ClientConfig.Service)
@@ -173,7 +202,7 @@ func TestWebhookConfig(t *testing.T) {
 			}
 			// The rules are the catalog's, as the webhook package renders
 			// them.
-			wantRules := judge.Registration{}.Configuration(kinds.Builtin()).Webhooks[0].Rules
+			wantRules := webhook.Registration{}.Configuration(kinds.Builtin()).Webhooks[0].Rules
 			if diff := cmp.Diff(wantRules, w.Rules); diff != "" {
 				t.Errorf("rules mismatch (-want +got):\n%s", diff)
 			}

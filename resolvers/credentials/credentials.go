@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/authn"
+
+	"github.com/admissible/admissible/resolvers/dockerhub"
 )
 
 // entry is one credential and the host pattern it is for.
@@ -161,12 +163,7 @@ func normalize(key string) string {
 		}
 	}
 	host, _, _ = strings.Cut(host, "/")
-	host = strings.ToLower(host)
-	switch host {
-	case "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com":
-		return "docker.io"
-	}
-	return host
+	return dockerhub.Canonical(strings.ToLower(host))
 }
 
 // matches applies the kubelet's rule: same number of DNS labels, each

@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/admissible/admissible/resolvers"
+	"github.com/admissible/admissible/resolvers/dockerhub"
 )
 
 // Config maps a registry host ("docker.io", "quay.io", "*") to its mirror, in
@@ -65,11 +66,8 @@ func (c Config) parse() (map[string]route, error) {
 	return routes, nil
 }
 
-// normalize maps go-containerregistry's name for Docker Hub to the one used
-// in mirror configurations.
+// normalize maps every name of Docker Hub to the one used in mirror
+// configurations, docker.io.
 func normalize(registry string) string {
-	if registry == "index.docker.io" || registry == "registry-1.docker.io" {
-		return "docker.io"
-	}
-	return registry
+	return dockerhub.Canonical(registry)
 }

@@ -239,6 +239,9 @@ func parse(t *testing.T, source string, data []byte) []*unstructured.Unstructure
 	}
 	out := make([]*unstructured.Unstructured, 0, len(ds))
 	for _, d := range ds {
+		if d.NotObject != "" {
+			t.Fatalf("%s: %s", d, d.NotObject)
+		}
 		out = append(out, d.Object)
 	}
 	return out

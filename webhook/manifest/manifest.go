@@ -21,13 +21,21 @@ type Document struct {
 	Source string
 	// Index is the document's position in the file, from 1.
 	Index int
-	// Object is the decoded object.
+	// Object is the decoded object; nil when NotObject says why the
+	// document is not one.
 	Object *unstructured.Unstructured
+	// NotObject says why the document is not a Kubernetes object, and so
+	// not judged: a kustomization, Helm values or a CI file has no
+	// apiVersion or kind.
+	NotObject string
 }
 
 // String names the document and the object: "app.yaml#2 StatefulSet/db/pg".
 func (d Document) String() string {
 	o := d.Object
+	if o == nil {
+		return fmt.Sprintf("%s#%d", d.Source, d.Index)
+	}
 	id := o.GetKind() + "/"
 	if ns := o.GetNamespace(); ns != "" {
 		id += ns + "/"
@@ -41,15 +49,24 @@ func Read(source string, r io.Reader) ([]Document, error) {
 	dec := yaml.NewYAMLOrJSONDecoder(bufio.NewReader(r), 4096)
 	var docs []Document
 	for i := 1; ; i++ {
-		var m map[string]interface{}
-		err := dec.Decode(&m)
+		var v any
+		err := dec.Decode(&v)
 		if errors.Is(err, io.EOF) {
 			return docs, nil
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: document %d: %w", source, i, err)
 		}
-		if len(m) == 0 {
+		m, isMap := v.(map[string]any)
+		switch {
+		case v == nil || isMap && len(m) == 0:
+			continue
+		case !isMap:
+			docs = append(docs, Document{Source: source, Index: i, NotObject: fmt.Sprintf("not a Kubernetes object: a %s, not a map", shape(v))})
+			continue
+		}
+		if u := (&unstructured.Unstructured{Object: m}); u.GetAPIVersion() == "" || u.GetKind() == "" {
+			docs = append(docs, Document{Source: source, Index: i, NotObject: "not a Kubernetes object: no apiVersion or kind"})
 			continue
 		}
 		objs, err := expand(&unstructured.Unstructured{Object: m})
@@ -59,6 +76,20 @@ func Read(source string, r io.Reader) ([]Document, error) {
 		for _, o := range objs {
 			docs = append(docs, Document{Source: source, Index: i, Object: o})
 		}
+	}
+}
+
+// shape names what a document that is not a map is.
+func shape(v any) string {
+	switch v.(type) {
+	case []any:
+		return "list"
+	case string:
+		return "string"
+	case bool:
+		return "boolean"
+	default:
+		return "number"
 	}
 }
 

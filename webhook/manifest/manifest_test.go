@@ -19,6 +19,10 @@ import (
 func names(docs []manifest.Document) []string {
 	var out []string
 	for _, d := range docs {
+		if d.NotObject != "" {
+			out = append(out, d.String()+" skipped: "+d.NotObject)
+			continue
+		}
 		out = append(out, d.String())
 	}
 	return out
@@ -117,13 +121,29 @@ items:
 		"empty List": {
 			in: "apiVersion: v1\nkind: List\nitems: []\n",
 		},
-		"missing kind": {
-			in:      "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n---\napiVersion: v1\nmetadata: {name: b}\n",
-			wantErr: "app.yaml: document 2: object has no apiVersion or kind",
+		"missing kind: skipped, the rest read": {
+			in:   "apiVersion: v1\nmetadata: {name: b}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: a}\n",
+			want: []string{"app.yaml#1 skipped: not a Kubernetes object: no apiVersion or kind", "app.yaml#2 Pod/a"},
 		},
-		"missing apiVersion": {
-			in:      "kind: Pod\nmetadata: {name: a}\n",
-			wantErr: "app.yaml: document 1: object has no apiVersion or kind",
+		"missing apiVersion: skipped": {
+			in:   "kind: Pod\nmetadata: {name: a}\n",
+			want: []string{"app.yaml#1 skipped: not a Kubernetes object: no apiVersion or kind"},
+		},
+		"a kustomization without apiVersion and kind: skipped": {
+			in:   "resources: [deployment.yaml]\nimages:\n  - {name: nginx, newTag: \"1.27\"}\n",
+			want: []string{"app.yaml#1 skipped: not a Kubernetes object: no apiVersion or kind"},
+		},
+		"Helm values: skipped": {
+			in:   "replicaCount: 3\nimage: {repository: nginx, tag: \"1.27\"}\n",
+			want: []string{"app.yaml#1 skipped: not a Kubernetes object: no apiVersion or kind"},
+		},
+		"a list document: skipped": {
+			in:   "- name: build\n  run: make\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: a}\n",
+			want: []string{"app.yaml#1 skipped: not a Kubernetes object: a list, not a map", "app.yaml#2 Pod/a"},
+		},
+		"a scalar document: skipped": {
+			in:   "just text\n",
+			want: []string{"app.yaml#1 skipped: not a Kubernetes object: a string, not a map"},
 		},
 		"List item without kind": {
 			in:      "apiVersion: v1\nkind: List\nitems:\n  - {apiVersion: v1, kind: Pod, metadata: {name: a}}\n  - {apiVersion: v1, metadata: {name: b}}\n",
@@ -142,12 +162,12 @@ items:
 			wantErr: "app.yaml: document 1: error converting YAML to JSON: yaml: line 3: found a tab character that violates indentation",
 		},
 		"document that is a sequence": {
-			in:      "- apiVersion: v1\n  kind: Pod\n",
-			wantErr: "app.yaml: document 1: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go value of type map[string]interface {}",
+			in:   "- apiVersion: v1\n  kind: Pod\n",
+			want: []string{"app.yaml#1 skipped: not a Kubernetes object: a list, not a map"},
 		},
 		"document that is a scalar": {
-			in:      "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n---\nhello\n",
-			wantErr: "app.yaml: document 2: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal string into Go value of type map[string]interface {}",
+			in:   "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n---\nhello\n",
+			want: []string{"app.yaml#1 Pod/a", "app.yaml#2 skipped: not a Kubernetes object: a string, not a map"},
 		},
 		"bad document separator": {
 			in:      "apiVersion: v1\nkind: Pod\n--- not a separator\n",
@@ -251,6 +271,7 @@ func TestReadPath(t *testing.T) {
 		"file.txt":              pod("txt"),
 		"single.yaml":           pod("s1") + "---\n" + pod("s2"),
 		"missingkind/one.yaml":  "apiVersion: v1\nmetadata: {name: x}\n",
+		"missingkind/two.yaml":  "apiVersion: v1\nkind: Pod\nmetadata: {name: two}\n",
 		"dir2/z.yml":            pod("z"),
 		"dir2/sub-dir/a.yaml":   pod("sub-dir-a"),
 		"dir2/sub/nested/a.yml": pod("nested-a"),
@@ -298,9 +319,9 @@ func TestReadPath(t *testing.T) {
 			path:    in("broken"),
 			wantErr: in("broken/b.yaml") + ": document 2: error converting YAML to JSON: yaml: line 1: did not find expected node content",
 		},
-		"a directory with an object without kind": {
-			path:    in("missingkind"),
-			wantErr: in("missingkind/one.yaml") + ": document 1: object has no apiVersion or kind",
+		"a directory with an object without kind: skipped, the rest read": {
+			path: in("missingkind"),
+			want: []string{in("missingkind/one.yaml") + "#1 skipped: not a Kubernetes object: no apiVersion or kind", in("missingkind/two.yaml") + "#1 Pod/two"},
 		},
 		"standard input": {
 			path:  "-",

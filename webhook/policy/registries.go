@@ -5,6 +5,8 @@ import (
 	"path"
 
 	"github.com/google/go-containerregistry/pkg/name"
+
+	"github.com/admissible/admissible/resolvers/dockerhub"
 )
 
 // Registries allows and denies registry hosts.
@@ -28,17 +30,23 @@ func NewRegistries(allow, deny []string) (*Registries, error) {
 			}
 		}
 	}
-	return &Registries{allow: allow, deny: deny}, nil
+	return &Registries{allow: canonical(allow), deny: canonical(deny)}, nil
 }
 
 // Host is the registry host of ref as the policy matches it: docker.io for
-// Docker Hub.
+// Docker Hub, by whichever of its names ref uses.
 func Host(ref name.Reference) string {
-	h := ref.Context().RegistryStr()
-	if h == name.DefaultRegistry {
-		return "docker.io"
+	return dockerhub.Canonical(ref.Context().RegistryStr())
+}
+
+// canonical names Docker Hub docker.io in patterns, as Host does, so a
+// pattern naming any of its aliases matches all of them.
+func canonical(patterns []string) []string {
+	out := make([]string, len(patterns))
+	for i, p := range patterns {
+		out[i] = dockerhub.Canonical(p)
 	}
-	return h
+	return out
 }
 
 // Refusal says why images of host are refused, or is "" when they are not.

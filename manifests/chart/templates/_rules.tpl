@@ -51,3 +51,4 @@
   - cephnvmeofgateways
   scope: '*'
 {{- end }}
+{{- define "admissible.path" }}/validate{{ end }}

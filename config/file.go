@@ -1,0 +1,160 @@
+package config
+
+import (
+	"fmt"
+	"os"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	psaapi "k8s.io/pod-security-admission/admission/api"
+
+	"github.com/admissible/admissible/resolvers/mirrors"
+	"github.com/admissible/admissible/webhook"
+	"github.com/admissible/admissible/webhook/kinds"
+	"github.com/admissible/admissible/webhook/podadmission"
+	"github.com/admissible/admissible/webhook/policy"
+)
+
+// File is the configuration file, as written and as read.
+type File struct {
+	// Mirrors takes Talos' machine.registries.mirrors verbatim.
+	Mirrors mirrors.Config `json:"mirrors,omitempty"`
+	// Modes are the mode of each check where no namespace label or object
+	// annotation says otherwise.
+	Modes Modes `json:"modes,omitempty"`
+	// PodSecurity is the cluster's PodSecurity admission configuration.
+	PodSecurity PodSecurity `json:"podSecurity,omitempty"`
+	// Registries are the hosts images may and may not name.
+	Registries Registries `json:"registries,omitempty"`
+	// CustomResources are kinds judged besides the built-in ones.
+	CustomResources []CustomResource `json:"customResources,omitempty"`
+	// Budget bounds one admission, unless --budget is given.
+	Budget *metav1.Duration `json:"budget,omitempty"`
+	// EndpointTimeout bounds one registry endpoint, unless
+	// --endpoint-timeout is given.
+	EndpointTimeout *metav1.Duration `json:"endpointTimeout,omitempty"`
+
+	// Read from the above by validate.
+	modes      webhook.Modes
+	registries *policy.Registries
+	catalog    *kinds.Catalog
+}
+
+// Modes is the modes key.
+type Modes struct {
+	Images       Mode `json:"images,omitempty"`
+	PodTemplates Mode `json:"podTemplates,omitempty"`
+	PodAdmission Mode `json:"podAdmission,omitempty"`
+}
+
+// PodSecurity is the podSecurity key: the cluster's PodSecurity admission
+// configuration, which the webhook cannot read.
+type PodSecurity struct {
+	Defaults   PodSecurityDefaults   `json:"defaults,omitempty"`
+	Exemptions PodSecurityExemptions `json:"exemptions,omitempty"`
+}
+
+// PodSecurityDefaults are the levels of namespaces without labels.
+type PodSecurityDefaults struct {
+	Enforce        string `json:"enforce,omitempty"`
+	EnforceVersion string `json:"enforceVersion,omitempty"`
+	Audit          string `json:"audit,omitempty"`
+	AuditVersion   string `json:"auditVersion,omitempty"`
+	Warn           string `json:"warn,omitempty"`
+	WarnVersion    string `json:"warnVersion,omitempty"`
+}
+
+// PodSecurityExemptions are the exempt namespaces, runtime classes and users.
+type PodSecurityExemptions struct {
+	Namespaces     []string `json:"namespaces,omitempty"`
+	RuntimeClasses []string `json:"runtimeClasses,omitempty"`
+	Usernames      []string `json:"usernames,omitempty"`
+}
+
+// PodAdmission returns the podSecurity key as pod admission takes it.
+func (f *File) PodAdmission() podadmission.PodSecurity {
+	d, e := f.PodSecurity.Defaults, f.PodSecurity.Exemptions
+	return podadmission.PodSecurity{
+		Defaults: psaapi.PodSecurityDefaults{Enforce: d.Enforce, EnforceVersion: d.EnforceVersion, Audit: d.Audit,
+			AuditVersion: d.AuditVersion, Warn: d.Warn, WarnVersion: d.WarnVersion},
+		Exemptions: psaapi.PodSecurityExemptions{Namespaces: e.Namespaces, RuntimeClasses: e.RuntimeClasses, Usernames: e.Usernames},
+	}
+}
+
+// Registries is the registries key.
+type Registries struct {
+	Allow []string `json:"allow,omitempty"`
+	Deny  []string `json:"deny,omitempty"`
+}
+
+// CustomResource is one entry of the customResources key.
+type CustomResource struct {
+	Group            string   `json:"group,omitempty"`
+	Version          string   `json:"version,omitempty"`
+	Kind             string   `json:"kind,omitempty"`
+	Resource         string   `json:"resource,omitempty"`
+	ImagePaths       []string `json:"imagePaths,omitempty"`
+	PodTemplatePaths []string `json:"podTemplatePaths,omitempty"`
+}
+
+// Load reads the file at path strictly: an unknown key is an error naming
+// it, and so is a value the file refuses. An empty path is the default
+// configuration.
+func Load(path string) (*File, error) {
+	var f File
+	if path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("config: %w", err)
+		}
+		if err := decode(data, &f); err != nil {
+			return nil, fmt.Errorf("config %s: %w", path, err)
+		}
+	}
+	if err := f.validate(); err != nil {
+		if path == "" {
+			return nil, fmt.Errorf("config: %w", err)
+		}
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	return &f, nil
+}
+
+// validate checks every key but mirrors (checked when the lookup chain is
+// built) and reads the modes, the registries policy and the catalog.
+func (f *File) validate() error {
+	var err error
+	if f.modes.Images, err = webhook.ParseMode(string(f.Modes.Images)); err != nil {
+		return fmt.Errorf("modes.images: %w", err)
+	}
+	if f.modes.PodTemplates, err = webhook.ParseMode(string(f.Modes.PodTemplates)); err != nil {
+		return fmt.Errorf("modes.podTemplates: %w", err)
+	}
+	if f.modes.PodAdmission, err = webhook.ParseMode(string(f.Modes.PodAdmission)); err != nil {
+		return fmt.Errorf("modes.podAdmission: %w", err)
+	}
+	if _, err := podadmission.New(nil, f.PodAdmission(), 0); err != nil {
+		return err
+	}
+	if f.registries, err = policy.NewRegistries(f.Registries.Allow, f.Registries.Deny); err != nil {
+		return fmt.Errorf("registries.%w", err)
+	}
+	for _, d := range []struct {
+		key string
+		d   *metav1.Duration
+	}{{"budget", f.Budget}, {"endpointTimeout", f.EndpointTimeout}} {
+		if d.d != nil && d.d.Duration <= 0 {
+			return fmt.Errorf("%s: %s: must be positive", d.key, d.d.Duration)
+		}
+	}
+	f.catalog, err = catalog(f.CustomResources)
+	return err
+}
+
+// Catalog is the built-in kinds and the configured custom resources.
+func (f *File) Catalog() *kinds.Catalog { return f.catalog }
+
+// EngineOptions are the engine settings the file holds: modes, registries
+// policy and catalog.
+func (f *File) EngineOptions() []webhook.Option {
+	return []webhook.Option{webhook.WithModes(f.modes), webhook.WithRegistries(f.registries), webhook.WithCatalog(f.catalog)}
+}
