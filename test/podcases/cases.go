@@ -58,11 +58,11 @@ func base(ns, name string) *appsv1.StatefulSet {
 	}
 }
 
-func spec(s *appsv1.StatefulSet) *corev1.PodSpec     { return &s.Spec.Template.Spec }
-func ctr(s *appsv1.StatefulSet) *corev1.Container    { return &s.Spec.Template.Spec.Containers[0] }
-func q(v string) resource.Quantity                   { return resource.MustParse(v) }
-func ptr[T any](v T) *T                              { return &v }
-func port(p int) intstr.IntOrString                  { return intstr.FromInt32(int32(p)) }
+func spec(s *appsv1.StatefulSet) *corev1.PodSpec  { return &s.Spec.Template.Spec }
+func ctr(s *appsv1.StatefulSet) *corev1.Container { return &s.Spec.Template.Spec.Containers[0] }
+func q(v string) resource.Quantity                { return resource.MustParse(v) }
+func ptr[T any](v T) *T                           { return &v }
+func port(p int) intstr.IntOrString               { return intstr.FromInt32(int32(p)) }
 func rl(kv ...string) corev1.ResourceList {
 	out := corev1.ResourceList{}
 	for i := 0; i+1 < len(kv); i += 2 {

@@ -126,8 +126,12 @@ func schedulingCases() [][]mutation {
 			t.MatchLabelKeys, t.MismatchLabelKeys = []string{"k"}, []string{"k"}
 			spec(s).Affinity = &corev1.Affinity{PodAffinity: &corev1.PodAffinity{RequiredDuringSchedulingIgnoredDuringExecution: []corev1.PodAffinityTerm{t}}}
 		}),
-		one("topologySpread maxSkew 0", func(s *appsv1.StatefulSet) { spread(s, with(func(c *corev1.TopologySpreadConstraint) { c.MaxSkew = 0 })) }),
-		one("topologySpread no topologyKey", func(s *appsv1.StatefulSet) { spread(s, with(func(c *corev1.TopologySpreadConstraint) { c.TopologyKey = "" })) }),
+		one("topologySpread maxSkew 0", func(s *appsv1.StatefulSet) {
+			spread(s, with(func(c *corev1.TopologySpreadConstraint) { c.MaxSkew = 0 }))
+		}),
+		one("topologySpread no topologyKey", func(s *appsv1.StatefulSet) {
+			spread(s, with(func(c *corev1.TopologySpreadConstraint) { c.TopologyKey = "" }))
+		}),
 		one("topologySpread whenUnsatisfiable Foo", func(s *appsv1.StatefulSet) {
 			spread(s, with(func(c *corev1.TopologySpreadConstraint) { c.WhenUnsatisfiable = "Foo" }))
 		}),
@@ -135,10 +139,14 @@ func schedulingCases() [][]mutation {
 			spread(s, with(func(c *corev1.TopologySpreadConstraint) { c.MinDomains = ptr(int32(0)) }))
 		}),
 		one("topologySpread minDomains with ScheduleAnyway", func(s *appsv1.StatefulSet) {
-			spread(s, with(func(c *corev1.TopologySpreadConstraint) { c.MinDomains, c.WhenUnsatisfiable = ptr(int32(2)), corev1.ScheduleAnyway }))
+			spread(s, with(func(c *corev1.TopologySpreadConstraint) {
+				c.MinDomains, c.WhenUnsatisfiable = ptr(int32(2)), corev1.ScheduleAnyway
+			}))
 		}),
 		one("topologySpread nodeAffinityPolicy Foo", func(s *appsv1.StatefulSet) {
-			spread(s, with(func(c *corev1.TopologySpreadConstraint) { c.NodeAffinityPolicy = ptr(corev1.NodeInclusionPolicy("Foo")) }))
+			spread(s, with(func(c *corev1.TopologySpreadConstraint) {
+				c.NodeAffinityPolicy = ptr(corev1.NodeInclusionPolicy("Foo"))
+			}))
 		}),
 		one("topologySpread nodeTaintsPolicy Foo", func(s *appsv1.StatefulSet) {
 			spread(s, with(func(c *corev1.TopologySpreadConstraint) { c.NodeTaintsPolicy = ptr(corev1.NodeInclusionPolicy("Foo")) }))

@@ -118,7 +118,9 @@ func validCases() [][]mutation {
 		v("postStart httpGet", func(s *appsv1.StatefulSet) {
 			ctr(s).Lifecycle = &corev1.Lifecycle{PostStart: &corev1.LifecycleHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/start", Port: port(8080)}}}
 		}),
-		v("tolerate everything", func(s *appsv1.StatefulSet) { spec(s).Tolerations = []corev1.Toleration{{Operator: corev1.TolerationOpExists}} }),
+		v("tolerate everything", func(s *appsv1.StatefulSet) {
+			spec(s).Tolerations = []corev1.Toleration{{Operator: corev1.TolerationOpExists}}
+		}),
 		v("toleration with seconds on NoExecute", func(s *appsv1.StatefulSet) {
 			spec(s).Tolerations = []corev1.Toleration{{Key: "node.kubernetes.io/unreachable", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoExecute, TolerationSeconds: ptr(int64(30))}}
 		}),

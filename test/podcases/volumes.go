@@ -8,7 +8,9 @@ import (
 
 func volumeCases() [][]mutation {
 	setVol := func(s *appsv1.StatefulSet, src corev1.VolumeSource) { spec(s).Volumes[0].VolumeSource = src }
-	items := func(key, path string, mode *int32) []corev1.KeyToPath { return []corev1.KeyToPath{{Key: key, Path: path, Mode: mode}} }
+	items := func(key, path string, mode *int32) []corev1.KeyToPath {
+		return []corev1.KeyToPath{{Key: key, Path: path, Mode: mode}}
+	}
 	return [][]mutation{
 		each("volumes[0].name", badNames, func(s *appsv1.StatefulSet, v string) {
 			spec(s).Volumes[0].Name = v
@@ -103,7 +105,9 @@ func volumeCases() [][]mutation {
 		one("volumes[0].image.pullPolicy invalid", func(s *appsv1.StatefulSet) {
 			setVol(s, corev1.VolumeSource{Image: &corev1.ImageVolumeSource{Reference: Image, PullPolicy: "Sometimes"}})
 		}),
-		one("volumes[0].rbd: no monitors", func(s *appsv1.StatefulSet) { setVol(s, corev1.VolumeSource{RBD: &corev1.RBDVolumeSource{RBDImage: "i"}}) }),
+		one("volumes[0].rbd: no monitors", func(s *appsv1.StatefulSet) {
+			setVol(s, corev1.VolumeSource{RBD: &corev1.RBDVolumeSource{RBDImage: "i"}})
+		}),
 		one("volumes[0].gitRepo: no repository", func(s *appsv1.StatefulSet) { setVol(s, corev1.VolumeSource{GitRepo: &corev1.GitRepoVolumeSource{}}) }),
 		one("volumes[0].fc: no wwids or targetWWNs", func(s *appsv1.StatefulSet) { setVol(s, corev1.VolumeSource{FC: &corev1.FCVolumeSource{}}) }),
 		// StatefulSet volumeClaimTemplates become the pod's claim volumes.

@@ -94,8 +94,10 @@ func TestCheck(t *testing.T) {
 			want:   []string{`spec: Forbidden: pod rejected: RuntimeClass "gvisor" not found`},
 		},
 		"overhead without a runtime class": {
-			mutate: func(p *corev1.Pod) { p.Spec.Overhead = corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("1")} },
-			want:   []string{"spec: Forbidden: pod rejected: Pod Overhead set without corresponding RuntimeClass defined Overhead"},
+			mutate: func(p *corev1.Pod) {
+				p.Spec.Overhead = corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("1")}
+			},
+			want: []string{"spec: Forbidden: pod rejected: Pod Overhead set without corresponding RuntimeClass defined Overhead"},
 		},
 		"overhead equal to the runtime class's": {
 			mutate: func(p *corev1.Pod) {
@@ -104,14 +106,18 @@ func TestCheck(t *testing.T) {
 			},
 		},
 		"privileged in a restricted namespace": {
-			mutate: func(p *corev1.Pod) { p.Spec.Containers[0].SecurityContext = &corev1.SecurityContext{Privileged: ptr(true)} },
+			mutate: func(p *corev1.Pod) {
+				p.Spec.Containers[0].SecurityContext = &corev1.SecurityContext{Privileged: ptr(true)}
+			},
 			labels: restricted,
 			want: []string{`spec: Forbidden: violates PodSecurity "restricted:latest": privileged (container "app" must not set securityContext.privileged=true), ` +
 				`allowPrivilegeEscalation != false (container "app" must set securityContext.allowPrivilegeEscalation=false), unrestricted capabilities (container "app" must set securityContext.capabilities.drop=["ALL"]), ` +
 				`runAsNonRoot != true (pod or container "app" must set securityContext.runAsNonRoot=true), seccompProfile (pod or container "app" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")`},
 		},
 		"privileged in an exempt namespace": {
-			mutate: func(p *corev1.Pod) { p.Spec.Containers[0].SecurityContext = &corev1.SecurityContext{Privileged: ptr(true)} },
+			mutate: func(p *corev1.Pod) {
+				p.Spec.Containers[0].SecurityContext = &corev1.SecurityContext{Privileged: ptr(true)}
+			},
 			labels: restricted,
 			ps:     podadmission.PodSecurity{Exemptions: psaapi.PodSecurityExemptions{Namespaces: []string{"app"}}},
 		},
