@@ -110,6 +110,9 @@ type Request struct {
 	// Username is the user making the request (PodSecurity exemptions of a
 	// Pod's creator).
 	Username string
+	// DryRun is a server-side dry run (kubectl --dry-run=server, Flux's
+	// first pass): what the same apply creates first does not exist in it.
+	DryRun bool
 }
 
 // source is an image found in an object and the pod spec it belongs to

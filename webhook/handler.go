@@ -94,7 +94,7 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.R
 		logf.FromContext(ctx).Info("canary refused", "annotation", AnnotationCanary)
 		return admission.Denied(CanaryRefusal)
 	}
-	jr := Request{Object: obj, Username: req.UserInfo.Username}
+	jr := Request{Object: obj, Username: req.UserInfo.Username, DryRun: req.DryRun != nil && *req.DryRun}
 	if req.Operation == admissionv1.Update && len(req.OldObject.Raw) > 0 {
 		old := &unstructured.Unstructured{}
 		if err := old.UnmarshalJSON(req.OldObject.Raw); err != nil {

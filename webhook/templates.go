@@ -132,7 +132,7 @@ func (e *Engine) admitPods(ctx context.Context, req Request, kind kinds.Kind, no
 		username = req.Username
 	}
 	for _, t := range now {
-		errs, warns := e.admission.Check(ctx, podadmission.Request{Pod: t.pod, Path: t.specPath, NamespaceLabels: req.NamespaceLabels, Username: username})
+		errs, warns := e.admission.Check(ctx, podadmission.Request{Pod: t.pod, Path: t.specPath, NamespaceLabels: req.NamespaceLabels, Username: username, DryRun: req.DryRun})
 		if unchangedIn(t, before) {
 			for _, p := range errs {
 				had[p.Error()] = true

@@ -154,6 +154,7 @@ func printText(w io.Writer, docs []manifest.Document, results []checkResult) {
 		fmt.Fprintf(w, "; %d %s skipped", notObjects, plural(notObjects, "document that is not a Kubernetes object", "documents that are not Kubernetes objects"))
 	}
 	fmt.Fprintln(w)
+	fmt.Fprintf(w, "not checked offline (they need the cluster): PodSecurity, and whether the ServiceAccount, PriorityClass and RuntimeClass pods name exist; pod rules of Kubernetes %s\n", podcreate.EmulatedVersion())
 }
 
 func plural(n int, one, many string) string {

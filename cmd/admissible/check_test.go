@@ -157,7 +157,7 @@ func TestCheck(t *testing.T) {
 			wantCode: 0,
 			wantStdout: incident + "cephcluster-fixed.yaml#1 CephCluster/rook-ceph/rook-ceph: admitted\n" +
 				incident + "statefulset-fixed.yaml#1 StatefulSet/harbor-registry/harbor-registry-postgresql: admitted\n" +
-				"2 objects: 0 refused, 2 admitted, 0 not judged\n",
+				"2 objects: 0 refused, 2 admitted, 0 not judged\n" + offlineNote,
 		},
 		"multi-document file, kinds not judged": {
 			args:     []string{"check", "--config", regs.config, "-f", multi},
@@ -165,21 +165,21 @@ func TestCheck(t *testing.T) {
 			wantStdout: multi + "#1 Namespace/ops: not judged (kind not handled)\n" +
 				multi + "#2 Pod/ops/tools: admitted\n" +
 				multi + "#4 ConfigMap/ops/settings: not judged (kind not handled)\n" +
-				"3 objects: 0 refused, 1 admitted, 2 not judged\n",
+				"3 objects: 0 refused, 1 admitted, 2 not judged\n" + offlineNote,
 		},
 		"the incident's CephCluster: a missing tag": {
 			args:     []string{"check", "--config", regs.config, "-f", incident + "cephcluster-broken.yaml"},
 			wantCode: 1,
 			wantStdout: incident + "cephcluster-broken.yaml#1 CephCluster/rook-ceph/rook-ceph: refused\n" +
 				`  spec.cephVersion.image: Not found: "quay.io/ceph/ceph:v17.2.31": tag "v17.2.31" not found in quay.io/ceph/ceph ` + notFound + "; nearest: v17.2.6\n" +
-				"1 object: 1 refused, 0 admitted, 0 not judged\n",
+				"1 object: 1 refused, 0 admitted, 0 not judged\n" + offlineNote,
 		},
 		"the incident's StatefulSet: value and valueFrom": {
 			args:     []string{"check", "--config", regs.config, "-f", incident + "statefulset-broken.yaml"},
 			wantCode: 1,
 			wantStdout: incident + "statefulset-broken.yaml#1 StatefulSet/harbor-registry/harbor-registry-postgresql: refused\n" +
 				"  spec.template.spec.containers[0].env[4].valueFrom: Invalid value: \"\": may not be specified when `value` is not empty\n" +
-				"1 object: 1 refused, 0 admitted, 0 not judged\n",
+				"1 object: 1 refused, 0 admitted, 0 not judged\n" + offlineNote,
 		},
 		"refused and warned": {
 			args:     []string{"check", "--config", regs.config, "-f", broken},
@@ -188,7 +188,7 @@ func TestCheck(t *testing.T) {
 				`  spec.containers[0].image: Not found: "busybox:1.99": tag "1.99" not found in index.docker.io/library/busybox ` + notFound + "; nearest: 1.36\n" +
 				broken + "#2 Pod/ops/flaky: admitted\n" +
 				`  warning: spec.containers[0].image: could not verify image "failing.example/app:1": ` + failed + "\n" +
-				"2 objects: 1 refused, 1 admitted, 0 not judged\n",
+				"2 objects: 1 refused, 1 admitted, 0 not judged\n" + offlineNote,
 		},
 		"standard input": {
 			args:     []string{"check", "--config", regs.config, "-f", "-"},
@@ -197,7 +197,7 @@ func TestCheck(t *testing.T) {
 			wantStdout: "-#1 Pod/ops/tools: admitted\n" +
 				"-#2 Pod/ops/tools: refused\n" +
 				`  spec.containers[0].image: Not found: "busybox:1.99": tag "1.99" not found in index.docker.io/library/busybox ` + notFound + "; nearest: 1.36\n" +
-				"2 objects: 1 refused, 1 admitted, 0 not judged\n",
+				"2 objects: 1 refused, 1 admitted, 0 not judged\n" + offlineNote,
 		},
 		"a directory": {
 			args:     []string{"check", "--config", regs.config, "-f", dir},
@@ -206,7 +206,7 @@ func TestCheck(t *testing.T) {
 				filepath.Join(dir, "20-tools.yml") + "#1 Pod/ops/tools: admitted\n" +
 				filepath.Join(dir, "30-flaky.json") + "#1 Pod/ops/flaky: admitted\n" +
 				`  warning: spec.containers[0].image: could not verify image "failing.example/app:1": ` + failed + "\n" +
-				"3 objects: 0 refused, 2 admitted, 1 not judged\n",
+				"3 objects: 0 refused, 2 admitted, 1 not judged\n" + offlineNote,
 		},
 		"invalid YAML": {
 			args:       []string{"check", "--config", regs.config, "-f", multi, "-f", invalid},
@@ -216,7 +216,7 @@ func TestCheck(t *testing.T) {
 		"object without kind: skipped": {
 			args: []string{"check", "--config", regs.config, "-f", noKind},
 			wantStdout: noKind + "#1: skipped, not a Kubernetes object: no apiVersion or kind\n" +
-				"0 objects: 0 refused, 0 admitted, 0 not judged; 1 document that is not a Kubernetes object skipped\n",
+				"0 objects: 0 refused, 0 admitted, 0 not judged; 1 document that is not a Kubernetes object skipped\n" + offlineNote,
 		},
 		"a repository: what is not a Kubernetes object is skipped, the rest judged": {
 			args:     []string{"check", "--config", regs.config, "-f", repo},
@@ -228,14 +228,14 @@ func TestCheck(t *testing.T) {
 				filepath.Join(repo, "deploy/namespace.yaml") + "#1 Namespace/ops: not judged (kind not handled)\n" +
 				filepath.Join(repo, "kustomize-only/kustomization.yaml") + "#1: skipped, not a Kubernetes object: no apiVersion or kind\n" +
 				filepath.Join(repo, "list-of-steps.yaml") + "#1: skipped, not a Kubernetes object: a list, not a map\n" +
-				"2 objects: 0 refused, 1 admitted, 1 not judged; 5 documents that are not Kubernetes objects skipped\n",
+				"2 objects: 0 refused, 1 admitted, 1 not judged; 5 documents that are not Kubernetes objects skipped\n" + offlineNote,
 		},
 		"-k: the kustomization rendered, as kubectl kustomize does": {
 			args:     []string{"check", "--config", regs.config, "-k", filepath.Join(repo, "app")},
 			wantCode: 1,
 			wantStdout: "kustomize " + filepath.Join(repo, "app") + "#1 Pod/ops/tools: refused\n" +
 				`  spec.containers[0].image: Not found: "busybox:1.99": tag "1.99" not found in index.docker.io/library/busybox ` + notFound + "; nearest: 1.36\n" +
-				"1 object: 1 refused, 0 admitted, 0 not judged\n",
+				"1 object: 1 refused, 0 admitted, 0 not judged\n" + offlineNote,
 		},
 		"-k: a kustomization of a kustomization, with -f": {
 			args:     []string{"check", "--config", regs.config, "-k", filepath.Join(repo, "kustomize-only"), "-f", filepath.Join(repo, "deploy")},
@@ -243,7 +243,7 @@ func TestCheck(t *testing.T) {
 			wantStdout: filepath.Join(repo, "deploy/namespace.yaml") + "#1 Namespace/ops: not judged (kind not handled)\n" +
 				"kustomize " + filepath.Join(repo, "kustomize-only") + "#1 Pod/ops/prod-tools: refused\n" +
 				`  spec.containers[0].image: Not found: "busybox:1.99": tag "1.99" not found in index.docker.io/library/busybox ` + notFound + "; nearest: 1.36\n" +
-				"2 objects: 1 refused, 0 admitted, 1 not judged\n",
+				"2 objects: 1 refused, 0 admitted, 1 not judged\n" + offlineNote,
 		},
 		"-k: not a kustomization": {
 			args:       []string{"check", "--config", regs.config, "-k", filepath.Join(repo, "deploy")},
@@ -426,3 +426,6 @@ func TestCheckJSONAllAdmittedIsAnArray(t *testing.T) {
 		t.Errorf("stdout mismatch (-want +got):\n%s", diff)
 	}
 }
+
+// offlineNote is the line check ends its text output with.
+const offlineNote = "not checked offline (they need the cluster): PodSecurity, and whether the ServiceAccount, PriorityClass and RuntimeClass pods name exist; pod rules of Kubernetes 1.37\n"

@@ -138,7 +138,7 @@ spec:
 			wantCode: 0,
 			wantStdout: incident + "statefulset-broken.yaml#1 StatefulSet/harbor-registry/harbor-registry-postgresql: admitted\n" +
 				"  warning: [warn mode] spec.template.spec.containers[0].env[4].valueFrom: Invalid value: \"\": may not be specified when `value` is not empty\n" +
-				"1 object: 0 refused, 1 admitted, 0 not judged\n",
+				"1 object: 0 refused, 1 admitted, 0 not judged\n" + offlineNote,
 		},
 		"registries.deny: refused": {
 			config:   withMirrors("registries: {deny: [evil.example]}\n"),

@@ -53,7 +53,12 @@ func TestMissingPriorityClassRefused(t *testing.T) {
 		webhookPrefix, "spec.template.spec: Forbidden: no PriorityClass with name batch-low was found")
 	kubectl(t, "apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: batch-low}\nvalue: 100\n", "apply", "-f", "-")
 	expect(t, kubectl(t, dep, "apply", "-f", "-"), 0, "deployment.apps/batch created")
-	// A service account the pods name that does not exist.
+	// A service account the pods name that does not exist: a warning (it is
+	// often applied after the workload).
 	sa := podAdmissionDeployment(ns, "robot", "      serviceAccountName: robot\n", "{}")
-	expect(t, kubectl(t, sa, "apply", "-f", "-"), 1, webhookPrefix, `error looking up service account priority/robot: serviceaccount "robot" not found`)
+	expect(t, kubectl(t, sa, "apply", "-f", "-"), 0, `pods will be forbidden until service account priority/robot exists`)
+	// In a dry run a missing PriorityClass is a warning: the same apply may
+	// create it first.
+	dry := podAdmissionDeployment(ns, "dry", "      priorityClassName: later\n", "{}")
+	expect(t, kubectl(t, dry, "apply", "--dry-run=server", "-f", "-"), 0, "no PriorityClass with name later was found (this is a dry run")
 }

@@ -9,7 +9,10 @@
 //     the API server only warns on a workload, then forbids every pod
 //     create. audit and warn violations are warnings.
 //   - ServiceAccount: the pod's service account ("default" when it names
-//     none) must exist in its namespace.
+//     none) must exist in its namespace. A missing one is a warning, never a
+//     refusal: it ships with the workload and is often applied after it
+//     (kubectl apply -f DIR goes by file name), and the controller retries
+//     until it exists.
 //   - Priority: a priorityClassName must name a PriorityClass (the built-in
 //     system-cluster-critical and system-node-critical always exist); a
 //     priority or preemptionPolicy set by hand must equal what the class (or
@@ -17,6 +20,9 @@
 //     gives, as the Priority admission plugin requires.
 //   - RuntimeClass: a runtimeClassName must name a RuntimeClass, and pod
 //     overhead may only be set when the class defines the same overhead.
+//
+// In a server-side dry run, a missing PriorityClass or RuntimeClass is a
+// warning: the objects the same apply creates first do not exist in it.
 //
 // The cluster is read through a Cluster, backed by informers: no live read
 // per admission (an informer miss may be confirmed once, see Cluster).

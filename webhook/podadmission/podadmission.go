@@ -92,6 +92,9 @@ type Request struct {
 	// Username creates the pod: the requesting user for a Pod, "" for a
 	// workload's (its controller's).
 	Username string
+	// DryRun is a server-side dry run: objects the same apply would create
+	// first do not exist in it, so a missing one is a warning.
+	DryRun bool
 }
 
 // Check returns the problems pod admission will refuse the pod for, and
@@ -100,6 +103,16 @@ func (c *Checker) Check(ctx context.Context, r Request) (field.ErrorList, []stri
 	var problems field.ErrorList
 	var warnings []string
 	forbid := func(msg string) { problems = append(problems, field.Forbidden(r.Path, msg)) }
+	// missing is an object the pod names that does not exist (yet): a
+	// problem, or a warning in a dry run, where the same apply's objects do
+	// not exist.
+	missing := func(msg string) {
+		if r.DryRun {
+			warnings = append(warnings, fmt.Sprintf("%s: %s (this is a dry run: pods will be forbidden unless it is created)", r.Path, msg))
+			return
+		}
+		forbid(msg)
+	}
 	failed := func(what string, err error) {
 		warnings = append(warnings, fmt.Sprintf("%s: could not check %s: %v", r.Path, what, err))
 	}
@@ -118,17 +131,24 @@ func (c *Checker) Check(ctx context.Context, r Request) (field.ErrorList, []stri
 	if found, err := c.cluster.ServiceAccount(ctx, pod.Namespace, sa); err != nil {
 		failed("service account "+sa, err)
 	} else if found == nil {
-		forbid(fmt.Sprintf("error looking up service account %s/%s: serviceaccount %q not found", pod.Namespace, sa, sa))
+		// A warning only: a service account ships with the workload and is
+		// often applied after it (kubectl apply -f DIR goes by file name);
+		// the controller retries pod creation until it exists.
+		warnings = append(warnings, fmt.Sprintf("%s: pods will be forbidden until service account %s/%s exists: serviceaccount %q not found", r.Path, pod.Namespace, sa, sa))
 	}
 
-	if msg, err := c.priority(ctx, spec); err != nil {
+	if msg, absent, err := c.priority(ctx, spec); err != nil {
 		failed("priority class", err)
+	} else if absent {
+		missing(msg)
 	} else if msg != "" {
 		forbid(msg)
 	}
 
-	if msg, err := c.runtimeClass(ctx, spec); err != nil {
+	if msg, absent, err := c.runtimeClass(ctx, spec); err != nil {
 		failed("runtime class", err)
+	} else if absent {
+		missing(msg)
 	} else if msg != "" {
 		forbid(msg)
 	}
@@ -178,8 +198,9 @@ var systemPriorityClasses = map[string]int32{
 	"system-node-critical":    2000001000,
 }
 
-// priority is the Priority admission plugin's verdict.
-func (c *Checker) priority(ctx context.Context, spec *corev1.PodSpec) (string, error) {
+// priority is the Priority admission plugin's verdict; absent says the
+// class named does not exist.
+func (c *Checker) priority(ctx context.Context, spec *corev1.PodSpec) (msg string, absent bool, err error) {
 	value := int32(0)
 	preemption := corev1.PreemptLowerPriority
 	name := spec.PriorityClassName
@@ -187,7 +208,7 @@ func (c *Checker) priority(ctx context.Context, spec *corev1.PodSpec) (string, e
 	case name == "":
 		pc, err := c.cluster.DefaultPriorityClass(ctx)
 		if err != nil {
-			return "", err
+			return "", false, err
 		}
 		if pc != nil {
 			value = pc.Value
@@ -198,12 +219,12 @@ func (c *Checker) priority(ctx context.Context, spec *corev1.PodSpec) (string, e
 	default:
 		pc, err := c.cluster.PriorityClass(ctx, name)
 		if err != nil {
-			return "", err
+			return "", false, err
 		}
 		if pc == nil {
 			v, system := systemPriorityClasses[name]
 			if !system {
-				return fmt.Sprintf("no PriorityClass with name %s was found", name), nil
+				return fmt.Sprintf("no PriorityClass with name %s was found", name), true, nil
 			}
 			value = v
 		} else {
@@ -214,36 +235,35 @@ func (c *Checker) priority(ctx context.Context, spec *corev1.PodSpec) (string, e
 		}
 	}
 	if spec.Priority != nil && *spec.Priority != value {
-		return fmt.Sprintf("the integer value of priority (%d) must not be provided in pod spec; priority admission controller computed %d from the given PriorityClass name", *spec.Priority, value), nil
+		return fmt.Sprintf("the integer value of priority (%d) must not be provided in pod spec; priority admission controller computed %d from the given PriorityClass name", *spec.Priority, value), false, nil
 	}
 	if spec.PreemptionPolicy != nil && *spec.PreemptionPolicy != preemption {
-		return fmt.Sprintf("the string value of PreemptionPolicy (%s) must not be provided in pod spec; priority admission controller computed %s from the given PriorityClass name", *spec.PreemptionPolicy, preemption), nil
+		return fmt.Sprintf("the string value of PreemptionPolicy (%s) must not be provided in pod spec; priority admission controller computed %s from the given PriorityClass name", *spec.PreemptionPolicy, preemption), false, nil
 	}
-	return "", nil
+	return "", false, nil
 }
 
-// runtimeClass is the RuntimeClass admission plugin's verdict.
-func (c *Checker) runtimeClass(ctx context.Context, spec *corev1.PodSpec) (string, error) {
+// runtimeClass is the RuntimeClass admission plugin's verdict; absent says
+// the class named does not exist.
+func (c *Checker) runtimeClass(ctx context.Context, spec *corev1.PodSpec) (msg string, absent bool, err error) {
 	var rc *nodev1.RuntimeClass
 	if spec.RuntimeClassName != nil && *spec.RuntimeClassName != "" {
-		var err error
 		if rc, err = c.cluster.RuntimeClass(ctx, *spec.RuntimeClassName); err != nil {
-			return "", err
+			return "", false, err
 		}
 		if rc == nil {
-			return fmt.Sprintf("pod rejected: RuntimeClass %q not found", *spec.RuntimeClassName), nil
+			return fmt.Sprintf("pod rejected: RuntimeClass %q not found", *spec.RuntimeClassName), true, nil
 		}
 	}
-	if len(spec.Overhead) == 0 {
-		return "", nil
+	switch {
+	case len(spec.Overhead) == 0:
+		return "", false, nil
+	case rc == nil || rc.Overhead == nil:
+		return "pod rejected: Pod Overhead set without corresponding RuntimeClass defined Overhead", false, nil
+	case !apiequality.Semantic.DeepEqual(spec.Overhead, rc.Overhead.PodFixed):
+		return "pod rejected: Pod's Overhead doesn't match RuntimeClass's defined Overhead", false, nil
 	}
-	if rc == nil || rc.Overhead == nil {
-		return "pod rejected: Pod Overhead set without corresponding RuntimeClass defined Overhead", nil
-	}
-	if !apiequality.Semantic.DeepEqual(spec.Overhead, rc.Overhead.PodFixed) {
-		return "pod rejected: Pod's Overhead doesn't match RuntimeClass's defined Overhead", nil
-	}
-	return "", nil
+	return "", false, nil
 }
 
 // noMetrics drops PodSecurity's own metrics: the webhook counts verdicts.

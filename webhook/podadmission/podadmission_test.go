@@ -63,13 +63,19 @@ func TestCheck(t *testing.T) {
 		mutate   func(*corev1.Pod)
 		labels   map[string]string
 		ps       podadmission.PodSecurity
+		dryRun   bool
 		want     []string
 		warnings int
 	}{
 		"admitted": {},
-		"missing service account": {
-			mutate: func(p *corev1.Pod) { p.Spec.ServiceAccountName = "ghost" },
-			want:   []string{`spec: Forbidden: error looking up service account app/ghost: serviceaccount "ghost" not found`},
+		"missing service account: a warning": {
+			mutate:   func(p *corev1.Pod) { p.Spec.ServiceAccountName = "ghost" },
+			warnings: 1,
+		},
+		"missing priority class in a dry run: a warning": {
+			mutate:   func(p *corev1.Pod) { p.Spec.PriorityClassName = "nope" },
+			dryRun:   true,
+			warnings: 1,
 		},
 		"missing priority class": {
 			mutate: func(p *corev1.Pod) { p.Spec.PriorityClassName = "nope" },
@@ -143,7 +149,7 @@ func TestCheck(t *testing.T) {
 			if tc.mutate != nil {
 				tc.mutate(pod)
 			}
-			problems, warnings := c.Check(context.Background(), podadmission.Request{Pod: pod, Path: field.NewPath("spec"), NamespaceLabels: tc.labels})
+			problems, warnings := c.Check(context.Background(), podadmission.Request{Pod: pod, Path: field.NewPath("spec"), NamespaceLabels: tc.labels, DryRun: tc.dryRun})
 			var got []string
 			for _, p := range problems {
 				got = append(got, p.Error())
