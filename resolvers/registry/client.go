@@ -102,15 +102,16 @@ func (c *Client) Lookup(ctx context.Context, ep resolvers.Endpoint, q resolvers.
 	desc, err := p.Head(ctx, target)
 	if err != nil {
 		status, _ := seen.get()
-		_, byTag := target.(name.Tag)
 		switch {
 		case status == http.StatusMethodNotAllowed:
 			// containerd asks again with GET, and takes that answer.
 			desc, err = c.get(ctx, p, target)
-		case status >= 200 && status < 300 && byTag:
+		case status >= 200 && status < 300:
 			// A 2xx without Docker-Content-Digest (or that go-containerregistry
 			// cannot use): containerd fetches the manifest with GET, and
-			// stops at this host whatever the GET gets.
+			// stops at this host whatever the GET gets. (By digest containerd
+			// trusts the reference's digest when the size is known; the GET
+			// comes to the same answer.)
 			if desc, err = c.get(ctx, p, target); err != nil {
 				a := classify(ctx, ep, nil, seen, err, expired, c.credentialsUsed(ep, q))
 				a.Verdict, a.EndsWalk = resolvers.Undetermined, true
