@@ -96,7 +96,7 @@ func TestClientLookup(t *testing.T) {
 			want:  resolvers.Attempt{Verdict: resolvers.Undetermined, Status: 401, Detail: "401 Unauthorized with no credentials: not allowed, or not found"},
 		},
 		"404 on the ping is not a 404 on the manifest": {
-			ref:   "registry.example/app:v1",
+			ref: "registry.example/app:v1",
 			// containerd never pings: a registry whose /v2/ answers 404 but
 			// serves manifests is pullable.
 			rules: map[string]behaviour{ping: notFound},
