@@ -3,6 +3,7 @@ package resolvers
 import (
 	"fmt"
 	"net/url"
+	pathpkg "path"
 	"strings"
 
 	"github.com/admissible/admissible/resolvers/dockerhub"
@@ -24,6 +25,54 @@ type Endpoint struct {
 	// and the registry client refuses to contact internal addresses for
 	// them.
 	Trusted bool `json:"trusted,omitempty"`
+	// Capabilities are what containerd may ask of the host (hosts.toml
+	// "capabilities"); the zero value is containerd's default, pull and
+	// resolve.
+	Capabilities Capabilities `json:"capabilities,omitempty"`
+	// HTTPFallback asks over https first and, when the host answers in
+	// plain HTTP, over http: containerd's rule for a loopback registry with
+	// a port, and for an http host with TLS settings.
+	HTTPFallback bool `json:"httpFallback,omitempty"`
+	// SkipVerify does not verify the host's certificate (hosts.toml
+	// "skip_verify").
+	SkipVerify bool `json:"skipVerify,omitempty"`
+	// Header holds the extra request headers of hosts.toml "header", one
+	// "Name: value" per line, sorted, so that an Endpoint stays comparable.
+	Header string `json:"header,omitempty"`
+}
+
+// Capabilities are the operations containerd asks of a host, as in
+// hosts.toml.
+type Capabilities uint8
+
+const (
+	// CapPull: the host serves content by digest.
+	CapPull Capabilities = 1 << iota
+	// CapResolve: the host resolves tags.
+	CapResolve
+	// CapDefault is what a host may do when hosts.toml does not say.
+	CapDefault = CapPull | CapResolve
+)
+
+// Has reports whether every capability of want is in c; the zero value has
+// containerd's default ones.
+func (c Capabilities) Has(want Capabilities) bool {
+	if c == 0 {
+		c = CapDefault
+	}
+	return c&want == want
+}
+
+// MarshalText renders the capabilities as hosts.toml names them.
+func (c Capabilities) MarshalText() ([]byte, error) {
+	var names []string
+	if c.Has(CapPull) {
+		names = append(names, "pull")
+	}
+	if c.Has(CapResolve) {
+		names = append(names, "resolve")
+	}
+	return []byte(strings.Join(names, ",")), nil
 }
 
 // Upstream returns the endpoint of a registry itself, the last one a node
@@ -38,9 +87,13 @@ func Upstream(registry string) Endpoint {
 }
 
 // ParseEndpoint reads a mirror endpoint URL the way containerd's hosts.toml
-// does: with overridePath the URL path is used as is, otherwise "/v2" is
-// appended to it unless it already ends in "/v2".
+// does: a URL without a scheme is https; with overridePath the URL path is
+// used as is, otherwise "/v2" is appended to it unless it already ends in
+// "/v2".
 func ParseEndpoint(raw string, overridePath bool) (Endpoint, error) {
+	if !strings.Contains(raw, "://") {
+		raw = "https://" + raw
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		return Endpoint{}, fmt.Errorf("endpoint %q: %w", raw, err)
@@ -54,7 +107,11 @@ func ParseEndpoint(raw string, overridePath bool) (Endpoint, error) {
 	if u.RawQuery != "" || u.Fragment != "" {
 		return Endpoint{}, fmt.Errorf("endpoint %q: query and fragment are not allowed", raw)
 	}
-	path := strings.TrimSuffix(u.Path, "/")
+	path := u.Path
+	if path != "" {
+		path = pathpkg.Clean(path)
+	}
+	path = strings.TrimSuffix(path, "/")
 	if !overridePath && !strings.HasSuffix(path, "/v2") {
 		path += "/v2"
 	}

@@ -162,9 +162,9 @@ func TestParseEndpoint(t *testing.T) {
 			raw:     "ftp://mirror.example",
 			wantErr: `endpoint "ftp://mirror.example": scheme must be http or https`,
 		},
-		"no scheme": {
-			raw:     "mirror.example",
-			wantErr: `endpoint "mirror.example": scheme must be http or https`,
+		"no scheme is https (containerd)": {
+			raw:  "mirror.example:5000",
+			want: resolvers.Endpoint{Scheme: "https", Host: "mirror.example:5000", Path: "/v2"},
 		},
 		"no host": {
 			raw:     "https:///v2",

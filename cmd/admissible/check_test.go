@@ -101,7 +101,7 @@ func TestCheck(t *testing.T) {
 	// server for anything. A refusal also names the nearest tags the
 	// repository has.
 	notFound := "(" + regs.mirror + "/v2: 404 Not Found)"
-	failed := regs.failing + "/v2: GET /v2/: 500 Internal Server Error"
+	failed := regs.failing + "/v2: 500 Internal Server Error"
 
 	multi := writeFile(t, "app.yaml", namespace+"---\n"+busyboxPod+"---\n# just a comment\n---\n"+configMap)
 	broken := writeFile(t, "broken.yaml", missingBusyboxPod+"---\n"+failingPod)
@@ -404,7 +404,7 @@ func TestCheckJSON(t *testing.T) {
 		},
 		{
 			Source: manifests, Document: 3, Kind: "Pod", Namespace: "ops", Name: "flaky", Allowed: true,
-			Warnings: []string{`spec.containers[0].image: could not verify image "failing.example/app:1": ` + regs.failing + "/v2: GET /v2/: 500 Internal Server Error"},
+			Warnings: []string{`spec.containers[0].image: could not verify image "failing.example/app:1": ` + regs.failing + "/v2: 500 Internal Server Error"},
 			Images:   []image{{"spec.containers[0].image", "failing.example/app:1", "failing.example/app:1", "undetermined"}},
 			Digested: []bool{false},
 		},

@@ -63,6 +63,15 @@ func mirrorsCommand(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("%v", err)
 	}
+	var problems []mirrors.Problem
+	if *hostsDir != "" {
+		if problems, err = mirrors.Check(*hostsDir); err != nil {
+			return fail("%v", err)
+		}
+		for _, p := range problems {
+			fmt.Fprintf(stderr, "admissible mirrors check: %s\n", p)
+		}
+	}
 	client := &http.Client{Timeout: *timeout, CheckRedirect: probe.NoRedirects}
 	var walks []walk
 	for _, reg := range chain.Registries() {
@@ -84,6 +93,9 @@ func mirrorsCommand(args []string, stdout, stderr io.Writer) int {
 		_ = enc.Encode(walks)
 	} else {
 		printWalks(stdout, walks)
+	}
+	if len(problems) > 0 {
+		return exitRefused
 	}
 	for _, w := range walks {
 		for _, r := range w.Endpoints {

@@ -85,3 +85,44 @@ func TestMirrorsCheckUsage(t *testing.T) {
 		})
 	}
 }
+
+// TestMirrorsCheckHostsFile checks that a hosts.toml containerd skips, or a
+// key it ignores, fails "mirrors check" naming the file and the key.
+func TestMirrorsCheckHostsFile(t *testing.T) {
+	reg := registrytest.Serve(t)
+	registrytest.Push(t, registrytest.Host(reg), "library/alpine:latest")
+	cases := map[string]struct {
+		file string
+		want []string
+	}{
+		"typo": {
+			file: fmt.Sprintf("[host.%q]\n  overide_path = true\n", reg.URL),
+			want: []string{"127.0.0.1_1_/hosts.toml: host." + reg.URL + ".overide_path: unknown key (containerd ignores this key)"},
+		},
+		"not toml": {
+			file: fmt.Sprintf("[host.%q\n", reg.URL),
+			want: []string{"127.0.0.1_1_/hosts.toml: ", "containerd skips this file"},
+		},
+	}
+	for n, tc := range cases {
+		t.Run(n, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.MkdirAll(filepath.Join(dir, "127.0.0.1_1_"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, "127.0.0.1_1_", "hosts.toml"), []byte(tc.file), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			var stdout, stderr bytes.Buffer
+			code := run([]string{"mirrors", "check", "--containerd-hosts", dir, "--timeout", "2s"}, nil, &stdout, &stderr)
+			if code != 1 {
+				t.Errorf("exit %d, want 1\n%s%s", code, stdout.String(), stderr.String())
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(stderr.String(), w) {
+					t.Errorf("stderr does not contain %q:\n%s", w, stderr.String())
+				}
+			}
+		})
+	}
+}

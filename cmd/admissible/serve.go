@@ -22,6 +22,7 @@ import (
 
 	"github.com/admissible/admissible/config"
 	"github.com/admissible/admissible/resolvers/instrument"
+	"github.com/admissible/admissible/resolvers/mirrors"
 	"github.com/admissible/admissible/webhook"
 	"github.com/admissible/admissible/webhook/podadmission"
 	"github.com/admissible/admissible/webhook/podcreate"
@@ -68,6 +69,24 @@ func serve(args []string, stderr io.Writer) int {
 	}
 	if err := instrument.RegisterCache(cache, reg); err != nil {
 		return fail(err)
+	}
+	if lookup.hostsDir != "" {
+		// Never refuse to start over a hosts.toml the nodes keep pulling
+		// with: walk as they walk, and say so loudly.
+		problems, err := mirrors.Check(lookup.hostsDir)
+		if err != nil {
+			return fail(err)
+		}
+		for _, p := range problems {
+			if p.Skipped {
+				log.Error(nil, "containerd skips this hosts.toml: nodes pull from the registry itself, and so does admissible", "file", p.File, "key", p.Key, "problem", p.Message)
+			} else {
+				log.Info("containerd ignores this hosts.toml key, and so does admissible", "file", p.File, "key", p.Key, "problem", p.Message)
+			}
+		}
+		if err := instrument.RegisterHostsProblems(problems, reg); err != nil {
+			return fail(err)
+		}
 	}
 	measured, err := instrument.New(resolver, reg)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/admissible/admissible/resolvers"
 	"github.com/admissible/admissible/resolvers/cache"
+	"github.com/admissible/admissible/resolvers/mirrors"
 )
 
 // Resolver counts and times the lookups of another Resolver.
@@ -93,4 +94,23 @@ func (cc cacheCollector) Collect(ch chan<- prometheus.Metric) {
 	for result, v := range map[string]uint64{"hit": s.Hits, "miss": s.Misses, "shared": s.Shared} {
 		ch <- prometheus.MustNewConstMetric(cc.desc, prometheus.CounterValue, float64(v), result)
 	}
+}
+
+// RegisterHostsProblems exports what mirrors.Check found in the containerd
+// hosts directory at start: admissible_containerd_hosts_problems, by file and
+// kind ("skipped": containerd does not use the file; "ignored": containerd
+// ignores a key).
+func RegisterHostsProblems(problems []mirrors.Problem, reg prometheus.Registerer) error {
+	g := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "admissible_containerd_hosts_problems",
+		Help: "Problems in the containerd hosts.toml files read at start, by file and kind: skipped (containerd does not use the file) or ignored (containerd ignores the key).",
+	}, []string{"file", "kind"})
+	for _, p := range problems {
+		kind := "ignored"
+		if p.Skipped {
+			kind = "skipped"
+		}
+		g.WithLabelValues(p.File, kind).Inc()
+	}
+	return reg.Register(g)
 }

@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/admissible/admissible/resolvers"
 )
@@ -15,8 +18,9 @@ type Lookuper interface {
 
 // Chain resolves references through the configured mirrors.
 type Chain struct {
-	routes map[string]route
-	lookup Lookuper
+	talos    map[string]Mirror
+	hostsDir string
+	lookup   Lookuper
 }
 
 var _ resolvers.Resolver = (*Chain)(nil)
@@ -27,8 +31,9 @@ type Option func(*options)
 type options struct{ hostsDir string }
 
 // WithHostsDir also reads a containerd certs.d directory
-// (DIR/<registry>/hosts.toml). A registry configured both there and in the
-// mirrors configuration is an error.
+// (DIR/<registry>/hosts.toml), as containerd does on every pull: a file
+// containerd skips is skipped (Check says why). A registry configured both
+// there and in the mirrors configuration is an error.
 func WithHostsDir(dir string) Option { return func(o *options) { o.hostsDir = dir } }
 
 // New validates cfg and returns a Chain that asks endpoints through l.
@@ -37,47 +42,98 @@ func New(cfg Config, l Lookuper, opts ...Option) (*Chain, error) {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	routes, err := cfg.parse()
-	if err != nil {
+	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
+	talos := map[string]Mirror{}
+	for k, m := range cfg {
+		talos[normalize(k)] = m
+	}
 	if o.hostsDir != "" {
-		dirRoutes, err := loadHostsDir(o.hostsDir)
+		regs, err := hostsDirRegistries(o.hostsDir)
 		if err != nil {
 			return nil, err
 		}
-		for reg, r := range dirRoutes {
-			if _, dup := routes[reg]; dup {
+		for _, reg := range regs {
+			if _, dup := talos[normalize(reg)]; dup {
 				return nil, fmt.Errorf("registry %s is configured both in mirrors and in %s", reg, o.hostsDir)
 			}
-			routes[reg] = r
 		}
 	}
-	return &Chain{routes: routes, lookup: l}, nil
+	return &Chain{talos: talos, hostsDir: o.hostsDir, lookup: l}, nil
 }
 
-// Endpoints returns, in order, the endpoints a node tries for a registry.
+// hosts returns the hosts a node tries for registry: a hosts.toml of the
+// registry's own, else its mirrors entry, else _default/hosts.toml, else
+// the "*" entry, else the registry itself.
+func (c *Chain) hosts(registry string) (hostList, error) {
+	reg := normalize(registry)
+	dir, isDefault := "", false
+	if c.hostsDir != "" {
+		var err error
+		if dir, isDefault, err = hostDirFor(c.hostsDir, reg); err != nil {
+			return hostList{}, err
+		}
+	}
+	if dir != "" && !isDefault {
+		return fromContainerd(reg, c.hostsDir)
+	}
+	if m, ok := c.talos[reg]; ok {
+		return fromTalos(reg, m)
+	}
+	if dir != "" {
+		return fromContainerd(reg, c.hostsDir)
+	}
+	if m, ok := c.talos[wildcard]; ok {
+		return fromTalos(reg, m)
+	}
+	return fromContainerd(reg, "")
+}
+
+// Endpoints returns, in order, the endpoints a node tries for a registry,
+// whatever their capabilities.
 func (c *Chain) Endpoints(registry string) []resolvers.Endpoint {
-	r, ok := c.routes[normalize(registry)]
-	if !ok {
-		r, ok = c.routes[wildcard]
+	hl, err := c.hosts(registry)
+	if err != nil {
+		return nil
 	}
-	eps := append([]resolvers.Endpoint(nil), r.endpoints...)
-	switch {
-	case ok && r.server != nil:
-		eps = append(eps, *r.server)
-	case !ok || !r.skipFallback:
-		eps = append(eps, resolvers.Upstream(registry))
-	}
-	return eps
+	return hl.endpoints
 }
 
-// Resolve walks the endpoints for ref until one answers 2xx.
+// Resolve walks the hosts that may serve ref (containerd asks only hosts
+// with "resolve" for a tag, with "pull" for a digest) until one answers
+// 2xx. The verdict is NotFound when the registry's own answer (the last
+// host, when it is the registry or hosts.toml's server) is NotFound, or
+// when every host asked answered NotFound.
 func (c *Chain) Resolve(ctx context.Context, q resolvers.Query) resolvers.Result {
 	ref := q.Ref
 	res := resolvers.Result{Reference: ref.Name()}
+	registry := ref.Context().RegistryStr()
+	hl, err := c.hosts(registry)
+	if err != nil {
+		res.Reason = err.Error()
+		return res
+	}
+	want := resolvers.CapPull
+	if _, byTag := ref.(name.Tag); byTag {
+		want |= resolvers.CapResolve
+	}
+	var eps []resolvers.Endpoint
+	for _, ep := range hl.endpoints {
+		if ep.Capabilities.Has(want) {
+			eps = append(eps, ep)
+		}
+	}
+	if len(eps) == 0 {
+		res.Reason = fmt.Sprintf("no host of %s may %s: %v", normalize(registry), wantVerb(want), errNoHosts)
+		return res
+	}
+	authority := -1
+	if n := len(hl.endpoints); hl.authoritative && eps[len(eps)-1] == hl.endpoints[n-1] {
+		authority = len(eps) - 1
+	}
 	allNotFound := true
-	for i, ep := range c.Endpoints(ref.Context().RegistryStr()) {
+	for i, ep := range eps {
 		if i > 0 && ctx.Err() != nil {
 			res.Reason = "lookup budget spent before every endpoint was asked"
 			return res
@@ -90,16 +146,53 @@ func (c *Chain) Resolve(ctx context.Context, q resolvers.Query) resolvers.Result
 		}
 		allNotFound = allNotFound && a.Verdict == resolvers.NotFound
 	}
-	if allNotFound && len(res.Attempts) > 0 {
+	switch {
+	case allNotFound:
 		res.Verdict = resolvers.NotFound
+	case authority >= 0 && res.Attempts[authority].Verdict == resolvers.NotFound:
+		res.Verdict = resolvers.NotFound
+		res.Reason = unansweredMirrors(res.Attempts[:authority], res.Attempts[authority].Endpoint)
 	}
 	return res
 }
 
+func wantVerb(c resolvers.Capabilities) string {
+	if c.Has(resolvers.CapResolve) {
+		return "resolve a tag (capabilities)"
+	}
+	return "pull by digest (capabilities)"
+}
+
+// unansweredMirrors names the mirrors that gave no answer before the
+// registry's own not found.
+func unansweredMirrors(before []resolvers.Attempt, authority resolvers.Endpoint) string {
+	var names []string
+	for _, a := range before {
+		if a.Verdict == resolvers.Undetermined {
+			names = append(names, a.String())
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s, the registry's own answer, is not found; the image is refused although %s did not answer",
+		authority, strings.Join(names, "; "))
+}
+
 // Registries returns the configured registry names ("*" included), sorted.
 func (c *Chain) Registries() []string {
-	out := make([]string, 0, len(c.routes))
-	for r := range c.routes {
+	seen := map[string]bool{}
+	for r := range c.talos {
+		seen[r] = true
+	}
+	if c.hostsDir != "" {
+		regs, _ := hostsDirRegistries(c.hostsDir)
+		for _, r := range regs {
+			seen[normalize(r)] = true
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for r := range seen {
 		out = append(out, r)
 	}
 	sort.Strings(out)

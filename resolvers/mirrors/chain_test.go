@@ -241,13 +241,13 @@ func TestChainResolve(t *testing.T) {
 			}},
 			wantAsked: []resolvers.Endpoint{ep1, quayEndpoint},
 		},
-		"undetermined on the mirror, then 404 upstream": {
+		"undetermined on the mirror, then 404 upstream: the registry is authoritative": {
 			cfg:     mirrors.Config{"quay.io": {Endpoints: []string{m1}}},
 			ref:     quayRef,
 			answers: map[string]resolvers.Attempt{"m1.example": unavailable, "quay.io": notFound},
-			want: resolvers.Result{Reference: quayRef, Verdict: resolvers.Undetermined, Attempts: []resolvers.Attempt{
+			want: resolvers.Result{Reference: quayRef, Verdict: resolvers.NotFound, Attempts: []resolvers.Attempt{
 				at(unavailable, ep1), at(notFound, quayEndpoint),
-			}},
+			}, Reason: "quay.io, the registry's own answer, is not found; the image is refused although m1.example: 503 Service Unavailable did not answer"},
 			wantAsked: []resolvers.Endpoint{ep1, quayEndpoint},
 		},
 		"dead first mirror, then a good one": {
@@ -267,6 +267,15 @@ func TestChainResolve(t *testing.T) {
 				at(htmlPage, ep1),
 			}},
 			wantAsked: []resolvers.Endpoint{ep1},
+		},
+		"skipFallback, dead first mirror, 404 on the last: no authoritative answer": {
+			cfg:     mirrors.Config{"quay.io": {Endpoints: []string{m1, m2}, SkipFallback: true}},
+			ref:     quayRef,
+			answers: map[string]resolvers.Attempt{"m1.example": unavailable, "m2.example": notFound},
+			want: resolvers.Result{Reference: quayRef, Verdict: resolvers.Undetermined, Attempts: []resolvers.Attempt{
+				at(unavailable, ep1), at(notFound, ep2),
+			}},
+			wantAsked: []resolvers.Endpoint{ep1, ep2},
 		},
 		"skipFallback, 404 on every mirror": {
 			cfg:     mirrors.Config{"quay.io": {Endpoints: []string{m1, m2}, SkipFallback: true}},
@@ -374,8 +383,8 @@ func TestNewConfigErrors(t *testing.T) {
 			wantReason: "no host",
 		},
 		"wildcard with a bad endpoint": {
-			cfg:        mirrors.Config{"*": {Endpoints: []string{"mirror.example"}}},
-			wantPrefix: `mirrors.*.endpoints[0]: endpoint "mirror.example": `,
+			cfg:        mirrors.Config{"*": {Endpoints: []string{"ftp://mirror.example"}}},
+			wantPrefix: `mirrors.*.endpoints[0]: endpoint "ftp://mirror.example": `,
 			wantReason: "scheme must be http or https",
 		},
 		"skipFallback without endpoints": {

@@ -26,44 +26,54 @@ type Mirror struct {
 // wildcard is the key whose mirror applies to every registry without one.
 const wildcard = "*"
 
-// route is a mirror with its endpoints parsed.
-type route struct {
-	endpoints    []resolvers.Endpoint
-	skipFallback bool
-	// server replaces the upstream registry as the last endpoint
-	// (containerd's hosts.toml "server").
-	server *resolvers.Endpoint
-}
-
-// parse validates the configuration and returns routes by registry host.
-func (c Config) parse() (map[string]route, error) {
+// validate checks every entry, so that a bad one fails at start.
+func (c Config) validate() error {
 	hosts := make([]string, 0, len(c))
 	for h := range c {
 		hosts = append(hosts, h)
 	}
 	sort.Strings(hosts)
-	routes := make(map[string]route, len(c))
 	for _, host := range hosts {
-		m := c[host]
 		if host == "" {
-			return nil, fmt.Errorf("mirrors: empty registry name")
+			return fmt.Errorf("mirrors: empty registry name")
 		}
-		if len(m.Endpoints) == 0 && m.SkipFallback {
-			return nil, fmt.Errorf("mirrors.%s: skipFallback without endpoints leaves nothing to pull from", host)
+		if _, err := fromTalos(host, c[host]); err != nil {
+			return err
 		}
-		r := route{skipFallback: m.SkipFallback}
-		for i, raw := range m.Endpoints {
-			ep, err := resolvers.ParseEndpoint(raw, m.OverridePath)
-			if err != nil {
-				return nil, fmt.Errorf("mirrors.%s.endpoints[%d]: %w", host, i, err)
-			}
-			// The operator wrote this endpoint: it may be internal.
-			ep.Trusted = true
-			r.endpoints = append(r.endpoints, ep)
-		}
-		routes[normalize(host)] = r
 	}
-	return routes, nil
+	return nil
+}
+
+// fromTalos is the host list Talos renders into hosts.toml for a mirror,
+// as containerd then reads it: one [host] per endpoint, capabilities pull
+// and resolve, override_path from the mirror; with skipFallback the last
+// endpoint is the server line, and the registry itself is not tried;
+// otherwise containerd adds the registry itself. A skipFallback mirror has
+// no authoritative host: every endpoint is a mirror.
+func fromTalos(registry string, m Mirror) (hostList, error) {
+	if len(m.Endpoints) == 0 && m.SkipFallback {
+		return hostList{}, fmt.Errorf("mirrors.%s: skipFallback without endpoints leaves nothing to pull from", registry)
+	}
+	var hl hostList
+	for i, raw := range m.Endpoints {
+		ep, err := resolvers.ParseEndpoint(raw, m.OverridePath)
+		if err != nil {
+			return hostList{}, fmt.Errorf("mirrors.%s.endpoints[%d]: %w", registry, i, err)
+		}
+		// The operator wrote this endpoint: it may be internal.
+		ep.Trusted = true
+		hl.endpoints = append(hl.endpoints, ep)
+	}
+	if m.SkipFallback || registry == wildcard {
+		return hl, nil
+	}
+	up, err := fromContainerd(registry, "")
+	if err != nil {
+		return hostList{}, err
+	}
+	hl.endpoints = append(hl.endpoints, up.endpoints...)
+	hl.authoritative = up.authoritative
+	return hl, nil
 }
 
 // normalize maps every name of Docker Hub to the one used in mirror

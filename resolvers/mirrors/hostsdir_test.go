@@ -63,7 +63,7 @@ server = "https://harbor.example/quay"
 			resolvers.Upstream("index.docker.io"),
 		}},
 		"server replaces the upstream": {registry: "quay.io", want: []resolvers.Endpoint{
-			trusted("https", "harbor.example", "/v2"),
+			{Scheme: "https", Host: "harbor.example", Path: "/v2", Trusted: true, SkipVerify: true, Header: "X-Custom: 1"},
 			trusted("https", "harbor.example", "/quay/v2"),
 		}},
 		"_default for the rest": {registry: "ghcr.io", want: []resolvers.Endpoint{
@@ -81,26 +81,91 @@ server = "https://harbor.example/quay"
 }
 
 func TestHostsDirErrors(t *testing.T) {
-	cases := map[string]struct {
-		files map[string]string
-		cfg   Config
-		want  string
-	}{
-		"typo":             {files: map[string]string{"quay.io": `[host."https://m.example"]` + "\n  overide_path = true\n"}, want: `unknown key "host.\"https://m.example\".overide_path"`},
-		"not toml":         {files: map[string]string{"quay.io": `[host`}, want: "quay.io/hosts.toml"},
-		"bad url":          {files: map[string]string{"quay.io": `[host."ftp://m.example"]`}, want: "scheme must be http or https"},
-		"empty":            {files: map[string]string{"quay.io": `# nothing`}, want: "neither server nor [host]"},
-		"configured twice": {files: map[string]string{"quay.io": `server = "https://q.example"`}, cfg: Config{"quay.io": {Endpoints: []string{"https://m.example"}}}, want: "both in mirrors and in"},
-	}
-	for n, tc := range cases {
-		t.Run(n, func(t *testing.T) {
-			_, err := New(tc.cfg, nil, WithHostsDir(writeHosts(t, tc.files)))
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("error %v, want it to contain %q", err, tc.want)
-			}
-		})
+	files := map[string]string{"quay.io": `server = "https://q.example"`}
+	if _, err := New(Config{"quay.io": {Endpoints: []string{"https://m.example"}}}, nil, WithHostsDir(writeHosts(t, files))); err == nil || !strings.Contains(err.Error(), "both in mirrors and in") {
+		t.Errorf("configured twice: error %v", err)
 	}
 	if _, err := New(Config{}, nil, WithHostsDir(filepath.Join(t.TempDir(), "missing"))); err == nil {
 		t.Error("a missing directory is not an error")
+	}
+}
+
+// TestCheck checks that what Check reports as skipped is what containerd
+// skips (the registry itself is then the only host), and that a file with
+// an unknown key is still used.
+func TestCheck(t *testing.T) {
+	mirror := resolvers.Endpoint{Scheme: "https", Host: "m.example", Path: "/v2", Trusted: true}
+	cases := map[string]struct {
+		file      string
+		want      []Problem
+		wantHosts []resolvers.Endpoint
+	}{
+		"typo: containerd ignores the key": {
+			file:      `[host."https://m.example"]` + "\n  overide_path = true\n",
+			want:      []Problem{{Key: `host.https://m.example.overide_path`, Message: "unknown key"}},
+			wantHosts: []resolvers.Endpoint{mirror, resolvers.Upstream("quay.io")},
+		},
+		"not toml: containerd skips the file": {
+			file:      `[host`,
+			want:      []Problem{{Message: "line 1 column 5: toml: expected ']' to close table name", Skipped: true}},
+			wantHosts: []resolvers.Endpoint{resolvers.Upstream("quay.io")},
+		},
+		"unknown capability: containerd skips the file": {
+			file:      `[host."https://m.example"]` + "\n  capabilities = [\"pull\", \"fetch\"]\n",
+			want:      []Problem{{Key: `host."https://m.example".capabilities`, Message: `unknown capability "fetch"`, Skipped: true}},
+			wantHosts: []resolvers.Endpoint{resolvers.Upstream("quay.io")},
+		},
+		"header names are free": {
+			file:      `[host."https://m.example".header]` + "\n  x-anything = \"1\"\n",
+			wantHosts: []resolvers.Endpoint{{Scheme: "https", Host: "m.example", Path: "/v2", Trusted: true, Header: "X-Anything: 1"}, resolvers.Upstream("quay.io")},
+		},
+		"no scheme: https": {
+			file:      `[host."m.example"]`,
+			wantHosts: []resolvers.Endpoint{mirror, resolvers.Upstream("quay.io")},
+		},
+	}
+	for n, tc := range cases {
+		t.Run(n, func(t *testing.T) {
+			dir := writeHosts(t, map[string]string{"quay.io": tc.file})
+			got, err := Check(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			file := filepath.Join(dir, "quay.io", "hosts.toml")
+			for i := range tc.want {
+				tc.want[i].File = file
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("Check (-want +got):\n%s", diff)
+			}
+			c, err := New(Config{}, nil, WithHostsDir(dir))
+			if err != nil {
+				t.Fatalf("New refused to start: %v", err)
+			}
+			if diff := cmp.Diff(tc.wantHosts, c.Endpoints("quay.io")); diff != "" {
+				t.Errorf("Endpoints (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestHostDirectoryNames checks containerd's directory lookup: host_port_,
+// then host:port, then _default.
+func TestHostDirectoryNames(t *testing.T) {
+	dir := writeHosts(t, map[string]string{
+		"reg.example_5000_":  `server = "https://preferred.example"`,
+		"reg.example:5000":   `server = "https://colon.example"`,
+		"other.example:5000": `server = "https://colon-only.example"`,
+		"_default":           `server = "https://default.example"`,
+	})
+	c, err := New(Config{}, nil, WithHostsDir(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for reg, want := range map[string]string{"reg.example:5000": "preferred.example", "other.example:5000": "colon-only.example", "third.example": "default.example"} {
+		eps := c.Endpoints(reg)
+		if len(eps) != 1 || eps[0].Host != want {
+			t.Errorf("Endpoints(%s) = %v, want only %s", reg, eps, want)
+		}
 	}
 }

@@ -11,13 +11,16 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/admissible/admissible/resolvers"
 )
 
-// unauthorizedWithToken is the detail of a 401 to a HEAD sent with a token
-// the endpoint issued for the lookup.
-const unauthorizedWithToken = "401 Unauthorized with a pull token: repository does not exist or is private"
+// manifestTypes are the media types a node's pull can use.
+var manifestTypes = map[types.MediaType]bool{
+	types.OCIManifestSchema1: true, types.OCIImageIndex: true,
+	types.DockerManifestSchema2: true, types.DockerManifestList: true,
+}
 
 // classify turns the outcome of a manifest HEAD into an Attempt. This is the
 // only place that decides what a registry's answer means:
@@ -35,11 +38,18 @@ const unauthorizedWithToken = "401 Unauthorized with a pull token: repository do
 //     around the HEAD, a host not contacted or rate limited, and every
 //     transport error: Undetermined.
 //
-// expired is the detail for a lookup whose context ran out of time.
-func classify(ctx context.Context, ep resolvers.Endpoint, desc *v1.Descriptor, seen *observation, err error, expired string) resolvers.Attempt {
+// expired is the detail for a lookup whose context ran out of time; creds
+// names the credentials sent ("no credentials", "the pod's pull secret for
+// ghcr.io").
+func classify(ctx context.Context, ep resolvers.Endpoint, desc *v1.Descriptor, seen *observation, err error, expired, creds string) resolvers.Attempt {
 	a := resolvers.Attempt{Endpoint: ep}
 	status, contentType := seen.get()
 	a.Status = status
+	if err == nil && !manifestTypes[desc.MediaType] {
+		a.EndsWalk = true
+		a.Detail = fmt.Sprintf("%d with Content-Type %q, not a manifest: pulls through this endpoint fail", status, desc.MediaType)
+		return a
+	}
 	if err == nil {
 		a.Verdict = resolvers.Found
 		a.Digest = desc.Digest.String()
@@ -79,7 +89,11 @@ func classify(ctx context.Context, ep resolvers.Endpoint, desc *v1.Descriptor, s
 			a.Verdict = resolvers.NotFound
 		case terr.StatusCode == http.StatusUnauthorized && seen.pullToken():
 			a.Verdict = resolvers.NotFound
-			a.Detail = unauthorizedWithToken
+			a.Detail = fmt.Sprintf("401 Unauthorized with a pull token (%s): the repository does not exist, or these credentials may not pull it", creds)
+		case terr.StatusCode == http.StatusUnauthorized:
+			a.Detail = fmt.Sprintf("%s with %s: not allowed, or not found", a.Detail, creds)
+		case terr.StatusCode == http.StatusForbidden:
+			a.Detail = fmt.Sprintf("%s with %s: not found, or not allowed", a.Detail, creds)
 		}
 		return a
 	}
@@ -92,7 +106,8 @@ func classify(ctx context.Context, ep resolvers.Endpoint, desc *v1.Descriptor, s
 // to a request of the handshake before or around it.
 func answersManifest(terr *transport.Error, status int) bool {
 	if terr.Request != nil {
-		return terr.Request.Method == http.MethodHead
+		return terr.Request.Method == http.MethodHead ||
+			(terr.Request.Method == http.MethodGet && strings.Contains(terr.Request.URL.Path, "/manifests/"))
 	}
 	return status != 0 && status == terr.StatusCode
 }

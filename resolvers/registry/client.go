@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/admissible/admissible/resolvers"
@@ -31,9 +33,9 @@ type Client struct {
 	allowedNetworks []netip.Prefix
 	allowPrivate    bool
 
-	// guarded is transport for endpoints that are not Trusted.
-	guarded http.RoundTripper
-	hosts   *hostTable
+	// guard checks the addresses of endpoints that are not Trusted.
+	guard *guard
+	hosts *hostTable
 
 	mu      sync.Mutex
 	pullers map[pullerKey]*remote.Puller
@@ -57,7 +59,7 @@ func New(opts ...Option) *Client {
 		o(c)
 	}
 	g := &guard{allowed: c.allowedNetworks, allowPrivate: c.allowPrivate, resolver: net.DefaultResolver}
-	c.guarded = g.wrap(c.transport)
+	c.guard = g
 	c.hosts = newHostTable(c.hostConcurrency, c.now)
 	return c
 }
@@ -98,7 +100,51 @@ func (c *Client) Lookup(ctx context.Context, ep resolvers.Endpoint, q resolvers.
 	defer cancel()
 	ctx, seen := observe(ctx)
 	desc, err := p.Head(ctx, target)
-	return classify(ctx, ep, desc, seen, err, expired)
+	if err != nil {
+		status, _ := seen.get()
+		switch {
+		case status == http.StatusMethodNotAllowed:
+			// containerd asks again with GET, and takes that answer.
+			desc, err = c.get(ctx, p, target)
+		case status >= 200 && status < 300:
+			// A 2xx without Docker-Content-Digest (or that go-containerregistry
+			// cannot use): containerd fetches the manifest with GET, and
+			// stops at this host whatever the GET gets. (By digest containerd
+			// trusts the reference's digest when the size is known; the GET
+			// comes to the same answer.)
+			if desc, err = c.get(ctx, p, target); err != nil {
+				a := classify(ctx, ep, nil, seen, err, expired, c.credentialsUsed(ep, q))
+				a.Verdict, a.EndsWalk = resolvers.Undetermined, true
+				a.Detail = "HEAD answered 2xx without a digest, then GET failed: " + a.Detail
+				return a
+			}
+		}
+	}
+	return classify(ctx, ep, desc, seen, err, expired, c.credentialsUsed(ep, q))
+}
+
+// get fetches the manifest with GET, as containerd does when HEAD is not
+// enough; only then does a lookup count toward Docker Hub's pull limits.
+func (c *Client) get(ctx context.Context, p *remote.Puller, target name.Reference) (*v1.Descriptor, error) {
+	d, err := p.Get(ctx, target)
+	if err != nil {
+		return nil, err
+	}
+	return &d.Descriptor, nil
+}
+
+// credentialsUsed names the credentials a lookup on ep sends: the pod's
+// pull secret for the host, else the node's docker config, else none.
+func (c *Client) credentialsUsed(ep resolvers.Endpoint, q resolvers.Query) string {
+	if _, ok := q.Credentials.For(ep.Host); ok {
+		return "the pod's pull secret for " + ep.Host
+	}
+	if reg, err := name.NewRegistry(ep.Host); err == nil {
+		if a, err := c.keychain.Resolve(reg); err == nil && a != authn.Anonymous {
+			return "the node's docker config for " + ep.Host
+		}
+	}
+	return "no credentials"
 }
 
 // pullerKey identifies a puller: one per endpoint and set of credentials.
@@ -120,9 +166,13 @@ func (c *Client) puller(ep resolvers.Endpoint, creds credentials.Set) (*remote.P
 	if !creds.Empty() {
 		keychain = authn.NewMultiKeychain(creds.Keychain(), c.keychain)
 	}
-	next := c.guarded
-	if ep.Trusted {
-		next = c.transport
+	base := c.transport
+	if ep.SkipVerify {
+		base = insecure(base)
+	}
+	next := base
+	if !ep.Trusted {
+		next = c.guard.wrap(base)
 	}
 	p, err := remote.NewPuller(
 		remote.WithTransport(&endpointTransport{endpoint: ep, next: next, hosts: c.hosts, observer: c.observer}),
@@ -157,4 +207,19 @@ func retarget(ep resolvers.Endpoint, ref name.Reference) (name.Reference, error)
 	default:
 		return nil, fmt.Errorf("unsupported reference %q", ref)
 	}
+}
+
+// insecure returns a copy of t that does not verify certificates
+// (hosts.toml skip_verify); t itself when it is not an *http.Transport.
+func insecure(t http.RoundTripper) http.RoundTripper {
+	ht, ok := t.(*http.Transport)
+	if !ok {
+		return t
+	}
+	ht = ht.Clone()
+	if ht.TLSClientConfig == nil {
+		ht.TLSClientConfig = &tls.Config{}
+	}
+	ht.TLSClientConfig.InsecureSkipVerify = true //nolint:gosec // the operator's hosts.toml says so
+	return ht
 }

@@ -2,7 +2,8 @@
 //
 // A Client keeps one long-lived go-containerregistry Puller per endpoint, so
 // after the first lookup of a repository (ping, token, HEAD) the steady-state
-// cost is a single HEAD request. A manifest is never fetched with GET.
+// cost is a single HEAD request. A manifest is fetched with GET only when
+// containerd would (see Answers).
 //
 // # Defaults
 //
@@ -54,11 +55,22 @@
 //
 // # Answers
 //
-// Answers are classified once, in classify.go: 2xx with a manifest is Found;
-// 404 to the HEAD is NotFound; so is 401 to a HEAD that carried a token the
-// endpoint's token service issued during the lookup ("401 Unauthorized with a
-// pull token: repository does not exist or is private"), which is how Docker
-// Hub and quay.io answer for a repository that does not exist. A 401 without
-// such a token, and everything else, is Undetermined. A 2xx that is not a
-// manifest (an HTML page) ends a node's walk over mirrors, and is marked so.
+// Answers are classified once, in classify.go, as containerd's resolver
+// reads them: 2xx with a manifest is Found; 404 to the manifest request is
+// NotFound; so is 401 to a HEAD that carried a token the endpoint's token
+// service issued during the lookup ("401 Unauthorized with a pull token (no
+// credentials): the repository does not exist, or these credentials may not
+// pull it"), which is how Docker Hub and quay.io answer for a repository that
+// does not exist. Any other 401, and 403, say "not allowed, or not found" with
+// the credentials sent, and are Undetermined, like everything else. A 2xx
+// that is not a manifest (an HTML page) ends a node's walk over mirrors, and
+// is marked so.
+//
+// containerd never pings /v2/: an answer to go-containerregistry's ping other
+// than 200, 401 or 429 is taken as an open registry, and the manifest request
+// decides. A 405 to the HEAD, or a 2xx HEAD go-containerregistry cannot use
+// (no Docker-Content-Digest), is asked again with GET, as containerd does;
+// only then does a lookup count toward Docker Hub's pull limits. An endpoint
+// with HTTPFallback is asked over https, then over http when it answers in
+// plain HTTP; SkipVerify and Header apply to its requests.
 package registry

@@ -56,18 +56,18 @@ func TestClientLookupSteadyState(t *testing.T) {
 	}
 }
 
-// TestClientLookupRecovers checks that a failed handshake is not kept: once
+// TestClientLookupRecovers checks that a failed lookup is not kept: once
 // the registry answers again, the next lookup succeeds.
 func TestClientLookupRecovers(t *testing.T) {
 	srv, digest := newTestServer(t, "app:v1")
 	c := registry.New(registry.WithTimeout(10 * time.Second))
 	ref := mustRef(t, "registry.example/app:v1")
 
-	srv.setRules(map[string]behaviour{"/v2/": serverError})
+	srv.setRules(map[string]behaviour{"/v2/app/manifests/v1": serverError})
 	if a := c.Lookup(t.Context(), srv.endpoint(), resolvers.Query{Ref: ref}); a.Verdict != resolvers.Undetermined {
-		t.Fatalf("Lookup with a failing ping = %+v, want undetermined", a)
+		t.Fatalf("Lookup with a failing registry = %+v, want undetermined", a)
 	}
-	srv.setRules(map[string]behaviour{"/v2/": passThrough})
+	srv.setRules(map[string]behaviour{"/v2/app/manifests/v1": passThrough})
 	a := c.Lookup(t.Context(), srv.endpoint(), resolvers.Query{Ref: ref})
 	if diff := cmp.Diff(digest.String(), a.Digest); diff != "" || a.Verdict != resolvers.Found {
 		t.Errorf("Lookup after recovery = %+v, want found; digest mismatch (-want +got):\n%s", a, diff)

@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"net/http"
@@ -34,17 +35,63 @@ type endpointTransport struct {
 	// realms are the token services named by this endpoint's Bearer
 	// challenges, as host and path.
 	realms []string
+	// plainHTTP: an HTTPFallback endpoint answered https in plain HTTP.
+	plainHTTP bool
 }
 
 func (t *endpointTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ping := false
 	if req.URL.Host == t.endpoint.Host {
 		if rest, ok := strings.CutPrefix(req.URL.Path, "/v2"); ok && (rest == "" || rest[0] == '/') {
+			ping = req.Method == http.MethodGet && (rest == "" || rest == "/")
 			req = req.Clone(req.Context())
 			req.URL.Scheme = t.endpoint.Scheme
 			req.URL.Path = t.endpoint.Path + rest
 			req.URL.RawPath = ""
+			t.mu.Lock()
+			if t.plainHTTP {
+				req.URL.Scheme = "http"
+			}
+			t.mu.Unlock()
+			for line := range strings.Lines(t.endpoint.Header) {
+				k, v, _ := strings.Cut(strings.TrimSuffix(line, "\n"), ": ")
+				req.Header.Add(k, v)
+			}
 		}
 	}
+	resp, err := t.send(req)
+	if err != nil && t.endpoint.HTTPFallback && req.URL.Host == t.endpoint.Host && req.URL.Scheme == "https" && isPlainHTTPAnswer(err) {
+		// containerd's rule: https first, then http, for this host.
+		t.mu.Lock()
+		t.plainHTTP = true
+		t.mu.Unlock()
+		req = req.Clone(req.Context())
+		req.URL.Scheme = "http"
+		resp, err = t.send(req)
+	}
+	if err == nil && ping && resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusTooManyRequests {
+		// containerd never asks /v2/: whatever it answers must not decide
+		// anything. Let go-containerregistry go on to the manifest, as if
+		// the endpoint were open. (A 429 is kept: the host asked to be left
+		// alone, and the manifest would get the same.)
+		_ = resp.Body.Close()
+		resp = &http.Response{
+			Status: "200 OK", StatusCode: http.StatusOK, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+			Header: http.Header{}, Body: http.NoBody, Request: req,
+		}
+	}
+	return resp, err
+}
+
+// isPlainHTTPAnswer reports whether err is a TLS handshake that got an HTTP
+// answer.
+func isPlainHTTPAnswer(err error) bool {
+	var rhe tls.RecordHeaderError
+	return errors.As(err, &rhe) && string(rhe.RecordHeader[:]) == "HTTP/"
+}
+
+// send sends one request to its host, within the host's bounds.
+func (t *endpointTransport) send(req *http.Request) (*http.Response, error) {
 	host := req.URL.Host
 	if until, ok := t.hosts.limitedUntil(host); ok {
 		closeBody(req)
@@ -93,7 +140,7 @@ func (t *endpointTransport) record(req *http.Request, resp *http.Response, err e
 		return
 	}
 	switch {
-	case req.Method == http.MethodHead:
+	case req.Method == http.MethodHead || (req.Method == http.MethodGet && strings.Contains(req.URL.Path, "/manifests/")):
 		o.head(resp, strings.HasPrefix(req.Header.Get("Authorization"), "Bearer "))
 	case resp.StatusCode == http.StatusOK && t.isRealm(req.URL):
 		o.token()

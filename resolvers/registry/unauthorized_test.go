@@ -10,7 +10,7 @@ import (
 	"github.com/admissible/admissible/resolvers/registry"
 )
 
-const withToken = "401 Unauthorized with a pull token: repository does not exist or is private"
+const withToken = "401 Unauthorized with a pull token (no credentials): the repository does not exist, or these credentials may not pull it"
 
 // TestClientLookupUnauthorized checks when a 401 to the manifest HEAD means
 // the repository does not exist: only when the HEAD carried a token the
@@ -74,7 +74,7 @@ func TestClientLookupUnauthorized(t *testing.T) {
 		"no token: Basic challenge and no credentials": {
 			ref:   "registry.example/missing:v1",
 			rules: map[string]behaviour{ping: basicChallenge, missing: basicChallenge},
-			want:  resolvers.Attempt{Verdict: resolvers.Undetermined, Status: 401, Detail: "401 Unauthorized"},
+			want:  resolvers.Attempt{Verdict: resolvers.Undetermined, Status: 401, Detail: "401 Unauthorized with no credentials: not allowed, or not found"},
 			wantAuth: []string{
 				"GET /v2/: ",
 				"HEAD /v2/missing/manifests/v1: ",
@@ -83,7 +83,7 @@ func TestClientLookupUnauthorized(t *testing.T) {
 		"no token: an open registry answers 401 to the HEAD": {
 			ref:   "registry.example/missing:v1",
 			rules: map[string]behaviour{missing: unauthorized},
-			want:  resolvers.Attempt{Verdict: resolvers.Undetermined, Status: 401, Detail: "401 Unauthorized"},
+			want:  resolvers.Attempt{Verdict: resolvers.Undetermined, Status: 401, Detail: "401 Unauthorized with no credentials: not allowed, or not found"},
 			wantAuth: []string{
 				"GET /v2/: ",
 				"HEAD /v2/missing/manifests/v1: ",
@@ -135,7 +135,7 @@ func TestClientLookupUnauthorizedLater(t *testing.T) {
 			// new token is asked for.
 			ref:      "registry.example/app:v2",
 			rules:    map[string]behaviour{"/v2/app/manifests/v2": unauthorized},
-			want:     resolvers.Attempt{Verdict: resolvers.Undetermined, Status: 401, Detail: "401 Unauthorized"},
+			want:     resolvers.Attempt{Verdict: resolvers.Undetermined, Status: 401, Detail: "401 Unauthorized with no credentials: not allowed, or not found"},
 			wantAuth: []string{"HEAD /v2/app/manifests/v2: Bearer t0k3n"},
 		},
 		{
