@@ -36,7 +36,7 @@ func admissible(t *testing.T, args ...string) harness.Result {
 // does not replace the suite's.
 func registerAs(t *testing.T, name, url, caFile string) {
 	t.Helper()
-	r := admissible(t, "webhook-config", "--url", url, "--ca-file", caFile)
+	r := admissible(t, "webhook-config", "--url", url, "--ca-file", caFile, "--config", env.webhook.ConfigFile)
 	if r.ExitCode != 0 {
 		t.Fatalf("webhook-config: %s", r.Output())
 	}
