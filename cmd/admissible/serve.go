@@ -14,7 +14,6 @@ import (
 
 	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
@@ -159,7 +158,7 @@ func background(ctx context.Context, stop func(), log logr.Logger, what string, 
 // the last AdmissionReview arrived: a webhook that is ready but never
 // called is registered wrong (or not at all); that does not make it unready.
 func healthMux(srv crwebhook.Server, handler *webhook.Handler) *http.ServeMux {
-	var ready healthz.Checker = srv.StartedChecker()
+	ready := srv.StartedChecker()
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("/readyz", func(w http.ResponseWriter, r *http.Request) {

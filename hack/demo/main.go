@@ -8,6 +8,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -146,7 +147,7 @@ func show(cmd *exec.Cmd, shown string) {
 	out, err := cmd.CombinedOutput()
 	fmt.Print(indent(string(out)))
 	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
+	if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
 		code = ee.ExitCode()
 	}
 	fmt.Printf("  (exit %d)\n", code)

@@ -156,11 +156,12 @@ func (g *guard) wrap(base http.RoundTripper) http.RoundTripper {
 	dial := t.DialContext
 	if dial == nil {
 		dial = (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+		//nolint:staticcheck // SA1019: a base transport with only the deprecated Dial set is honoured, not bypassed.
 		if d := t.Dial; d != nil {
 			dial = func(_ context.Context, network, address string) (net.Conn, error) { return d(network, address) }
 		}
 	}
-	t.DialContext, t.Dial = g.dial(dial), nil
+	t.DialContext, t.Dial = g.dial(dial), nil //nolint:staticcheck // SA1019: cleared so the guarded DialContext is the only dialer.
 	if tlsDial := t.DialTLSContext; tlsDial != nil {
 		// A custom TLS dialer needs the host name: check, then dial it.
 		t.DialTLSContext = func(ctx context.Context, network, address string) (net.Conn, error) {

@@ -129,10 +129,10 @@ func (t *endpointTransport) record(req *http.Request, resp *http.Response, err e
 	if err != nil {
 		return
 	}
-	switch {
-	case resp.StatusCode == http.StatusTooManyRequests:
+	switch resp.StatusCode {
+	case http.StatusTooManyRequests:
 		t.hosts.backOff(req.URL.Host, resp.Header.Get("Retry-After"))
-	case resp.StatusCode == http.StatusUnauthorized:
+	case http.StatusUnauthorized:
 		t.rememberRealms(resp.Header.Values("WWW-Authenticate"))
 	}
 	o := observationFrom(req.Context())

@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"context"
+	"errors"
 	"os/exec"
 	"strings"
 	"testing"
@@ -24,7 +25,7 @@ func admissible(t *testing.T, args ...string) harness.Result {
 	code := 0
 	if err != nil {
 		code = -1
-		if ee, ok := err.(*exec.ExitError); ok {
+		if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
 			code = ee.ExitCode()
 		}
 	}
@@ -35,7 +36,7 @@ func admissible(t *testing.T, args ...string) harness.Result {
 // does not replace the suite's.
 func registerAs(t *testing.T, name, url, caFile string) {
 	t.Helper()
-	r := admissible(t, "webhook-config", "--url", url, "--ca-file", caFile)
+	r := admissible(t, "webhook-config", "--url", url, "--ca-file", caFile, "--config", env.webhook.ConfigFile)
 	if r.ExitCode != 0 {
 		t.Fatalf("webhook-config: %s", r.Output())
 	}

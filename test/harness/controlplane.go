@@ -72,7 +72,10 @@ func StartControlPlane(assets, dir string, crdDirs ...string) (*ControlPlane, er
 		return nil, fmt.Errorf("server version: %w", err)
 	}
 	cp.Version = info.GitVersion
-	fmt.Sscanf(strings.TrimSuffix(info.Minor, "+"), "%d", &cp.Minor)
+	if _, err := fmt.Sscanf(strings.TrimSuffix(info.Minor, "+"), "%d", &cp.Minor); err != nil {
+		cp.Stop()
+		return nil, fmt.Errorf("server minor version %q: %w", info.Minor, err)
+	}
 	return cp, nil
 }
 

@@ -45,7 +45,7 @@ func ParsePath(s string) (Path, error) {
 // notFieldRune reports a rune no field name of a path may hold: field names
 // are letters, digits, '_', '-' and '$'.
 func notFieldRune(r rune) bool {
-	return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' || r == '-' || r == '$')
+	return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '_' && r != '-' && r != '$'
 }
 
 // Value is a value found at a path and the field path it was found at, list
