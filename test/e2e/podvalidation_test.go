@@ -73,7 +73,7 @@ func TestPodValidationDifferential(t *testing.T) {
 		t.Fatal(err)
 	}
 	for ns, labels := range map[string]map[string]string{
-		oracleNamespace:   {webhook.LabelImages: "off", webhook.LabelPodTemplates: "off"},
+		oracleNamespace:   {webhook.LabelImages: "off", webhook.LabelPodTemplates: "off", webhook.LabelPodAdmission: "off"},
 		podcasesNamespace: {webhook.LabelImages: "off"},
 	} {
 		if _, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns, Labels: labels}}, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
