@@ -57,6 +57,10 @@ manifests: ## Regenerate the webhook configuration in manifests/ from webhook/ki
 load: ## Measure admissions per second and latency of admissible serve (figures recorded in hack/load/RESULTS.md).
 	go run ./hack/load
 
+.PHONY: vulncheck
+vulncheck: ## govulncheck against a database built offline from golang.org/x/vulndb (cached per machine).
+	hack/vulncheck.sh ./...
+
 .PHONY: lint
 lint: ## gofmt and go vet.
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
