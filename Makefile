@@ -49,6 +49,19 @@ test-e2e: ## Run the end-to-end suite on every version in KUBE_VERSIONS.
 	  KUBEBUILDER_ASSETS=$$assets go test -tags e2e -count=1 -timeout 15m ./test/e2e/ ; \
 	done
 
+# Fuzz targets as package:target; make test runs their seed corpora
+# (testdata/fuzz) as ordinary tests.
+FUZZ_TARGETS := ./webhook:FuzzAdmissionReview ./webhook:FuzzJudge ./webhook/manifest:FuzzRead \
+  ./config:FuzzConfig ./resolvers/mirrors:FuzzHostsFile ./resolvers/mirrors:FuzzImageReference
+FUZZTIME ?= 10m
+
+.PHONY: fuzz
+fuzz: ## Fuzz every target for FUZZTIME each (default 10m; new crashers land in testdata/fuzz).
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "== fuzz $${t#*:} in $${t%:*} for $(FUZZTIME)"; \
+	  go test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) "$${t%:*}"; \
+	done
+
 .PHONY: manifests
 manifests: ## Regenerate the webhook configuration in manifests/ from webhook/kinds (a test fails when it is stale).
 	go generate ./manifests
