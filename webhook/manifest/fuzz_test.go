@@ -6,7 +6,8 @@ import (
 )
 
 // FuzzRead: any file is read or refused with an error naming it, never a
-// panic; every object read has an apiVersion and a kind.
+// panic; every object read has an apiVersion and a kind, every other
+// document says why it is not an object.
 func FuzzRead(f *testing.F) {
 	f.Add([]byte("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers: [{name: c, image: nginx}]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -18,6 +19,12 @@ func FuzzRead(f *testing.F) {
 			return
 		}
 		for _, d := range docs {
+			if d.Object == nil {
+				if d.NotObject == "" {
+					t.Fatalf("%s#%d: neither an object nor why not", d.Source, d.Index)
+				}
+				continue
+			}
 			if d.Object.GetAPIVersion() == "" || d.Object.GetKind() == "" {
 				t.Fatalf("%s: read without apiVersion or kind", d)
 			}
