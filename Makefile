@@ -35,7 +35,7 @@ demo: ## Show the incident's manifests refused by a real API server, then the fi
 	  KUBEBUILDER_ASSETS=$$assets go run ./hack/demo
 
 .PHONY: test
-test: test-unit test-e2e ## Run every test: unit, then end to end on every API server version.
+test: test-unit test-e2e test-resilience ## Run every test: unit, end to end on every API server version, resilience.
 
 .PHONY: test-unit
 test-unit: ## Run the unit tests (race detector on).
@@ -62,6 +62,17 @@ fuzz: ## Fuzz every target for FUZZTIME each (default 10m; new crashers land in 
 	  go test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) "$${t%:*}"; \
 	done
 
+.PHONY: test-resilience
+test-resilience: ## Run admissible serve as a process under SIGTERM and registry faults, with bounded counts.
+	go test -tags resilience -count=1 -timeout 10m -v ./test/resilience/ 2>&1 | grep -E '^(=== RUN|--- |\s+\S+_test.go:|PASS|FAIL|ok)'
+
+# SOAK_SCALE multiplies the admissions of every resilience suite.
+SOAK_SCALE ?= 10
+
+.PHONY: soak
+soak: ## The resilience suites with SOAK_SCALE times the admissions (default 10; about 10 to 20 minutes).
+	RESILIENCE_SCALE=$(SOAK_SCALE) go test -tags resilience -count=1 -timeout 90m -v ./test/resilience/
+
 .PHONY: manifests
 manifests: ## Regenerate the webhook configuration in manifests/ from webhook/kinds (a test fails when it is stale).
 	go generate ./manifests
@@ -79,6 +90,7 @@ lint: ## gofmt and go vet.
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 	go vet ./...
 	go vet -tags e2e ./test/...
+	go vet -tags resilience ./test/...
 
 .PHONY: docker-build
 docker-build: ## Build the container image (needs a Docker engine).

@@ -2,6 +2,7 @@ package harness
 
 import (
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -137,4 +138,14 @@ func StartFaultyServer(f Fault) *httptest.Server {
 			fmt.Fprint(w, "<html><body>Welcome</body></html>")
 		}
 	}))
+}
+
+// ServeLoopback serves s on a free loopback port and returns its host:port.
+func ServeLoopback(s *http.Server) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	go func() { _ = s.Serve(l) }()
+	return l.Addr().String()
 }

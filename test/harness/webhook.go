@@ -37,6 +37,8 @@ type Webhook struct {
 	ConfigFile string
 	// MetricsURL is the Prometheus endpoint.
 	MetricsURL string
+	// ReadyURL is the readiness endpoint.
+	ReadyURL string
 	// Log holds what the process printed.
 	Log *bytes.Buffer
 }
@@ -87,6 +89,7 @@ func StartWebhook(ctx context.Context, binary, dir, config string, extraArgs ...
 		return nil, err
 	}
 	ready := fmt.Sprintf("http://127.0.0.1:%d/readyz", healthPort)
+	w.ReadyURL = ready
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		resp, err := http.Get(ready)
@@ -102,6 +105,15 @@ func StartWebhook(ctx context.Context, binary, dir, config string, extraArgs ...
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// Signal sends sig to the webhook process.
+func (w *Webhook) Signal(sig os.Signal) error { return w.cmd.Process.Signal(sig) }
+
+// Wait waits for the process to exit and returns its exit code.
+func (w *Webhook) Wait() int {
+	_ = w.cmd.Wait()
+	return w.cmd.ProcessState.ExitCode()
 }
 
 // Stop ends the webhook process.
