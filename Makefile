@@ -64,7 +64,7 @@ fuzz: ## Fuzz every target for FUZZTIME each (default 10m; new crashers land in 
 
 .PHONY: test-resilience
 test-resilience: ## Run admissible serve as a process under SIGTERM and registry faults, with bounded counts.
-	go test -tags resilience -count=1 -timeout 10m -v ./test/resilience/ 2>&1 | grep -E '^(=== RUN|--- |\s+\S+_test.go:|PASS|FAIL|ok)'
+	go test -tags resilience -count=1 -timeout 10m -v ./test/resilience/
 
 # SOAK_SCALE multiplies the admissions of every resilience suite.
 SOAK_SCALE ?= 10

@@ -110,6 +110,9 @@ func StartWebhook(ctx context.Context, binary, dir, config string, extraArgs ...
 // Signal sends sig to the webhook process.
 func (w *Webhook) Signal(sig os.Signal) error { return w.cmd.Process.Signal(sig) }
 
+// Pid is the webhook's process id.
+func (w *Webhook) Pid() int { return w.cmd.Process.Pid }
+
 // Wait waits for the process to exit and returns its exit code.
 func (w *Webhook) Wait() int {
 	_ = w.cmd.Wait()
