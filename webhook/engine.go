@@ -318,7 +318,7 @@ func (e *Engine) find(obj *unstructured.Unstructured, kind kinds.Kind) *findings
 			f.imageProblems = append(f.imageProblems, field.Required(img.Path, "an image reference is required"))
 			continue
 		}
-		ref, err := name.ParseReference(img.Ref)
+		ref, err := resolvers.ParseReference(img.Ref)
 		if err != nil {
 			f.imageProblems = append(f.imageProblems, field.Invalid(img.Path, img.Ref, fmt.Sprintf("not a valid image reference: %v", err)))
 			continue

@@ -161,3 +161,24 @@ func TestHostileAdmissionReviews(t *testing.T) {
 		})
 	}
 }
+
+// TestJudgeReferenceTooLongOnceCompleted: "000...0" (250 characters) parses,
+// but docker.io/library/000...0 is longer than a repository may be: no node
+// could pull it, so it is refused without a lookup (found by FuzzImageReference).
+func TestJudgeReferenceTooLongOnceCompleted(t *testing.T) {
+	res := &countingResolver{}
+	image := strings.Repeat("0", 250)
+	v := judge.NewEngine(res).Judge(t.Context(), judge.Request{Object: object(t, `
+apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers: [{name: c, image: "`+image+`"}]
+`)})
+	if v.Allowed() || !strings.Contains(v.Message(), "not a valid image reference: completed as") {
+		t.Errorf("verdict %q, want a refusal of the completed name", v.Message())
+	}
+	if res.calls.Load() != 0 {
+		t.Errorf("%d lookups", res.calls.Load())
+	}
+}

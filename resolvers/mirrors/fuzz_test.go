@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/name"
+
+	"github.com/admissible/admissible/resolvers"
 )
 
 // FuzzHostsFile: any hosts.toml is read as containerd reads it (or skipped
@@ -58,7 +60,7 @@ func FuzzImageReference(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		ref, err := name.ParseReference(s)
+		ref, err := resolvers.ParseReference(s)
 		if err != nil {
 			return
 		}
