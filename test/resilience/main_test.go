@@ -61,16 +61,18 @@ func run(m *testing.M) int {
 }
 
 // client speaks to a webhook as the API server does: HTTP/2 over TLS,
-// trusting the webhook's CA.
-func client(t *testing.T, caFile string) *http.Client {
+// trusting the webhooks' CAs.
+func client(t *testing.T, caFiles ...string) *http.Client {
 	t.Helper()
-	ca, err := os.ReadFile(caFile)
-	if err != nil {
-		t.Fatal(err)
-	}
 	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(ca) {
-		t.Fatalf("%s: no certificate", caFile)
+	for _, f := range caFiles {
+		ca, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !pool.AppendCertsFromPEM(ca) {
+			t.Fatalf("%s: no certificate", f)
+		}
 	}
 	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
 		TLSClientConfig:   &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12},
