@@ -27,6 +27,9 @@ import (
 func TestReplicasDying(t *testing.T) {
 	haproxy, err := exec.LookPath("haproxy")
 	if err != nil {
+		haproxy, err = exec.LookPath("/usr/sbin/haproxy")
+	}
+	if err != nil {
 		t.Fatalf("haproxy not installed (.ci/run installs Debian's haproxy): %v", err)
 	}
 	const (
