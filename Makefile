@@ -38,7 +38,7 @@ demo: ## Show the incident's manifests refused by a real API server, then the fi
 	  KUBEBUILDER_ASSETS=$$assets go run ./hack/demo
 
 .PHONY: test
-test: test-unit test-e2e ## Run every test: unit, then end to end on every API server version.
+test: test-unit test-e2e test-resilience ## Run every test: unit, end to end on every API server version, resilience.
 
 .PHONY: test-unit
 test-unit: ## Run the unit tests (race detector on).
@@ -52,6 +52,30 @@ test-e2e: ## Run the end-to-end suite on every version in KUBE_VERSIONS.
 	  KUBEBUILDER_ASSETS=$$assets go test -tags e2e -count=1 -timeout 15m ./test/e2e/ ; \
 	done
 
+# Fuzz targets as package:target; make test runs their seed corpora
+# (testdata/fuzz) as ordinary tests.
+FUZZ_TARGETS := ./webhook:FuzzAdmissionReview ./webhook:FuzzJudge ./webhook/manifest:FuzzRead \
+  ./config:FuzzConfig ./resolvers/mirrors:FuzzHostsFile ./resolvers/mirrors:FuzzImageReference
+FUZZTIME ?= 10m
+
+.PHONY: fuzz
+fuzz: ## Fuzz every target for FUZZTIME each (default 10m; new crashers land in testdata/fuzz).
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "== fuzz $${t#*:} in $${t%:*} for $(FUZZTIME)"; \
+	  go test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) "$${t%:*}"; \
+	done
+
+.PHONY: test-resilience
+test-resilience: ## Run admissible serve as a process under SIGTERM and registry faults, with bounded counts.
+	go test -tags resilience -count=1 -timeout 10m -v ./test/resilience/
+
+# SOAK_SCALE multiplies the admissions of every resilience suite.
+SOAK_SCALE ?= 10
+
+.PHONY: soak
+soak: ## The resilience suites with SOAK_SCALE times the admissions (default 10; about 10 to 20 minutes).
+	RESILIENCE_SCALE=$(SOAK_SCALE) go test -tags resilience -count=1 -timeout 90m -v ./test/resilience/
+
 .PHONY: manifests
 manifests: ## Regenerate the webhook configuration in manifests/ from webhook/kinds (a test fails when it is stale).
 	go generate ./manifests
@@ -60,11 +84,16 @@ manifests: ## Regenerate the webhook configuration in manifests/ from webhook/ki
 load: ## Measure admissions per second and latency of admissible serve (figures recorded in hack/load/RESULTS.md).
 	go run ./hack/load
 
+.PHONY: vulncheck
+vulncheck: ## govulncheck against a database built offline from golang.org/x/vulndb (cached per machine).
+	hack/vulncheck.sh ./...
+
 .PHONY: lint
 lint: ## gofmt, go vet and golangci-lint (.golangci.yml says which linters and why).
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 	go vet ./...
 	go vet -tags e2e ./test/...
+	go vet -tags resilience ./test/...
 	@lint=$$(hack/build-tool.sh github.com/golangci/golangci-lint/v2/cmd/golangci-lint $(GOLANGCI_LINT_VERSION)); \
 	  "$$lint" run ./...
 

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"io"
 	"os"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -98,25 +99,55 @@ type CustomResource struct {
 
 // Load reads the file at path strictly: an unknown key is an error naming
 // it, and so is a value the file refuses. An empty path is the default
-// configuration.
+// configuration. A file larger than MaxSize is refused.
 func Load(path string) (*File, error) {
+	if path == "" {
+		return Parse("", nil)
+	}
+	data, err := readLimited(path, MaxSize)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return Parse(path, data)
+}
+
+// MaxSize bounds the configuration file: 1 MiB.
+const MaxSize = 1 << 20
+
+// Parse reads the configuration file named path (for messages) from data,
+// as Load does.
+func Parse(path string, data []byte) (*File, error) {
 	var f File
+	name := "config"
 	if path != "" {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return nil, fmt.Errorf("config: %w", err)
-		}
+		name += " " + path
+	}
+	if len(data) > 0 {
 		if err := decode(data, &f); err != nil {
-			return nil, fmt.Errorf("config %s: %w", path, err)
+			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 	}
 	if err := f.validate(); err != nil {
-		if path == "" {
-			return nil, fmt.Errorf("config: %w", err)
-		}
-		return nil, fmt.Errorf("config %s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return &f, nil
+}
+
+// readLimited reads a file of at most limit bytes.
+func readLimited(path string, limit int64) ([]byte, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	data, err := io.ReadAll(io.LimitReader(fh, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s: larger than %d bytes", path, limit)
+	}
+	return data, nil
 }
 
 // validate checks every key but mirrors (checked when the lookup chain is

@@ -36,5 +36,7 @@
 //
 // Every problem of an object is reported in one answer, one line each,
 // sorted by field path (indices as numbers), then message; warnings too.
+// The Handler's answer lists at most 50 of each, the last line counting the
+// rest. An object's lookups stop at WithMaxLookups distinct images (100).
 // This package never speaks HTTP to a registry: it asks a resolvers.Resolver.
 package webhook

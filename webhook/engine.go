@@ -32,6 +32,7 @@ type Engine struct {
 	catalog     *kinds.Catalog
 	credentials CredentialSource
 	parallelism int
+	maxLookups  int
 	modes       Modes
 	registries  *policy.Registries
 	admission   *podadmission.Checker
@@ -65,6 +66,18 @@ func WithParallelism(n int) Option {
 	}
 }
 
+// WithMaxLookups bounds the distinct images of one object that are looked
+// up (default 100; a pod rarely names more than a dozen). The others are
+// not asked: each is a warning saying so, and the object is judged on the
+// rest. It bounds the registry requests one object can cause.
+func WithMaxLookups(n int) Option {
+	return func(e *Engine) {
+		if n > 0 {
+			e.maxLookups = n
+		}
+	}
+}
+
 // WithModes sets the mode of each check where no namespace label or object
 // annotation says otherwise (default: both Enforce; an empty mode is
 // Enforce).
@@ -81,7 +94,7 @@ func WithPodAdmission(c *podadmission.Checker) Option { return func(e *Engine) {
 
 // NewEngine returns an Engine that looks images up through r.
 func NewEngine(r resolvers.Resolver, opts ...Option) *Engine {
-	e := &Engine{resolver: r, catalog: kinds.Builtin(), parallelism: 8}
+	e := &Engine{resolver: r, catalog: kinds.Builtin(), parallelism: 8, maxLookups: 100}
 	for _, o := range opts {
 		o(e)
 	}
@@ -305,7 +318,7 @@ func (e *Engine) find(obj *unstructured.Unstructured, kind kinds.Kind) *findings
 			f.imageProblems = append(f.imageProblems, field.Required(img.Path, "an image reference is required"))
 			continue
 		}
-		ref, err := name.ParseReference(img.Ref)
+		ref, err := resolvers.ParseReference(img.Ref)
 		if err != nil {
 			f.imageProblems = append(f.imageProblems, field.Invalid(img.Path, img.Ref, fmt.Sprintf("not a valid image reference: %v", err)))
 			continue
@@ -333,6 +346,12 @@ func (e *Engine) resolveAll(ctx context.Context, refs []lookup) map[string]resol
 			continue
 		}
 		seen[key] = true
+		if len(seen) > e.maxLookups {
+			mu.Lock()
+			results[key] = resolvers.Result{Reference: f.ref.Name(), Reason: fmt.Sprintf("not looked up: the object names more than %d distinct images", e.maxLookups)}
+			mu.Unlock()
+			continue
+		}
 		wg.Add(1)
 		go func(q resolvers.Query) {
 			defer wg.Done()

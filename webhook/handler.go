@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -115,17 +116,39 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.R
 	v := h.engine.Judge(ctx, jr)
 	v.Warnings = append(warnings, v.Warnings...)
 	h.record(ctx, req.Kind.Kind, v)
+	answerWarnings := capLines(v.Warnings, maxAnswerLines, "warnings")
 	if v.Allowed() {
-		return admission.Allowed("").WithWarnings(v.Warnings...)
+		return admission.Allowed("").WithWarnings(answerWarnings...)
 	}
-	resp := admission.Denied(v.Message()).WithWarnings(v.Warnings...)
+	denials := v.Denials
+	message := v.Message()
+	if len(denials) > maxAnswerLines {
+		message = fmt.Sprintf("%d problems:\n%s", len(denials), strings.Join(capLines(v.Problems(), maxAnswerLines, "problems"), "\n"))
+		denials = denials[:maxAnswerLines]
+	}
+	resp := admission.Denied(message).WithWarnings(answerWarnings...)
 	resp.Result.Details = &metav1.StatusDetails{Name: req.Name, Group: req.Kind.Group, Kind: req.Kind.Kind}
-	for _, d := range v.Denials {
+	for _, d := range denials {
 		resp.Result.Details.Causes = append(resp.Result.Details.Causes, metav1.StatusCause{
 			Type: metav1.CauseType(d.Type), Message: oneLine(d.ErrorBody()), Field: d.Field,
 		})
 	}
 	return resp
+}
+
+// maxAnswerLines bounds the problems and the warnings one answer lists: the
+// API server keeps about 4 KiB of warnings, and a user reads the first
+// screen. The count of those left out ends the list.
+const maxAnswerLines = 50
+
+// capLines returns at most max lines: the first max-1 and a last one
+// counting the rest.
+func capLines(lines []string, max int, what string) []string {
+	if len(lines) <= max {
+		return lines
+	}
+	out := append([]string(nil), lines[:max-1]...)
+	return append(out, fmt.Sprintf("... and %d more %s", len(lines)-max+1, what))
 }
 
 // RegisterMetrics exports the admission counters and the time of the last

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -40,6 +41,7 @@ func serve(args []string, stderr io.Writer) int {
 	kubeconfig := fs.String("kubeconfig", "", "kubeconfig for reading pull secrets (default: in-cluster, then $KUBECONFIG)")
 	kubeVersion := kubeVersionFlag(fs, "the API server's, or "+podcreate.LibraryVersion+" without cluster access")
 	noCluster := fs.Bool("no-cluster-credentials", false, "do not read pull secrets or namespace labels from the cluster")
+	shutdownDelay := fs.Duration("shutdown-delay", 5*time.Second, "after SIGTERM, how long /readyz answers 503 while admissions are still served, before the server stops accepting and finishes those in flight")
 	var lookup lookupFlags
 	lookup.register(fs, 3*time.Second)
 	if err := fs.Parse(args); err != nil {
@@ -92,8 +94,25 @@ func serve(args []string, stderr io.Writer) int {
 		return fail(err)
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	// SIGTERM ends sigCtx: readiness drops at once, admissions are served
+	// for --shutdown-delay more (load balancers and Service endpoints
+	// notice), then ctx ends: the server stops accepting and finishes the
+	// admissions in flight.
+	sigCtx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	ctx, stopServing := context.WithCancel(context.Background())
+	defer stopServing()
+	var draining atomic.Bool
+	go func() {
+		<-sigCtx.Done()
+		draining.Store(true)
+		log.Info("shutting down: not ready, serving until the delay ends, then finishing admissions in flight", "delay", shutdownDelay.String())
+		select {
+		case <-time.After(*shutdownDelay):
+		case <-ctx.Done():
+		}
+		stopServing()
+	}()
 	opts := cfg.EngineOptions()
 	handlerOpts := []webhook.HandlerOption{webhook.WithBudget(*budget)}
 	if !*noCluster {
@@ -121,9 +140,9 @@ func serve(args []string, stderr io.Writer) int {
 	srv := crwebhook.NewServer(crwebhook.Options{
 		Host: *host, Port: *port, CertDir: *certDir, CertName: "tls.crt", KeyName: "tls.key",
 	})
-	srv.Register(webhook.Path, &admission.Webhook{Handler: handler, RecoverPanic: ptr(true)})
+	srv.Register(webhook.Path, detached(&admission.Webhook{Handler: handler, RecoverPanic: ptr(true)}))
 
-	background(ctx, stop, log, "health", &http.Server{Addr: *healthAddr, Handler: healthMux(srv, handler), ReadHeaderTimeout: 5 * time.Second})
+	background(ctx, stop, log, "health", &http.Server{Addr: *healthAddr, Handler: healthMux(srv, handler, &draining), ReadHeaderTimeout: 5 * time.Second})
 	if *metricsAddr != "" {
 		mux := http.NewServeMux()
 		mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
@@ -135,7 +154,18 @@ func serve(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "admissible serve: %v\n", err)
 		return 1
 	}
+	log.Info("stopped")
 	return 0
+}
+
+// detached serves h with request contexts that the server's shutdown does
+// not cancel (controller-runtime derives them from the context Start is
+// given): an admission in flight when the server stops still gets its
+// verdict, within the handler's budget.
+func detached(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r.WithContext(context.WithoutCancel(r.Context())))
+	})
 }
 
 // background serves s until ctx ends; a server that cannot listen stops the
@@ -154,14 +184,19 @@ func background(ctx context.Context, stop func(), log logr.Logger, what string, 
 }
 
 // healthMux answers /healthz while the process runs and /readyz once the
-// webhook server answers TLS with its certificate. /readyz also says when
-// the last AdmissionReview arrived: a webhook that is ready but never
-// called is registered wrong (or not at all); that does not make it unready.
-func healthMux(srv crwebhook.Server, handler *webhook.Handler) *http.ServeMux {
-	ready := srv.StartedChecker()
+// webhook server answers TLS with its certificate, until draining (SIGTERM).
+// /readyz also says when the last AdmissionReview arrived: a webhook that is
+// ready but never called is registered wrong (or not at all); that does not
+// make it unready.
+func healthMux(srv crwebhook.Server, handler *webhook.Handler, draining *atomic.Bool) *http.ServeMux {
+	var ready healthz.Checker = srv.StartedChecker()
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("/readyz", func(w http.ResponseWriter, r *http.Request) {
+		if draining.Load() {
+			http.Error(w, "shutting down", http.StatusServiceUnavailable)
+			return
+		}
 		if err := ready(r); err != nil {
 			http.Error(w, err.Error(), http.StatusServiceUnavailable)
 			return

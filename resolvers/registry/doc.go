@@ -50,8 +50,16 @@
 // that pass; when none does, nothing is sent and the lookup is Undetermined:
 // "not contacted: localhost resolves to 127.0.0.1, a loopback address
 // (allow 127.0.0.1/32, or make it a mirror endpoint)". IPv4-mapped IPv6
-// addresses count as the IPv4 address. Behind an HTTP proxy the proxy
+// addresses count as the IPv4 address; so do the IPv4 spellings some
+// resolvers accept (2130706433, 0x7f.1, 0177.0.0.1, 127.1) and a trailing
+// dot, refused before any DNS lookup. Behind an HTTP proxy the proxy
 // resolves host names: only the metadata names and IP literals are refused.
+//
+// Credentials go to the endpoint's own host and port only: a request of the
+// lookup to another host (a redirect, a token service) loses its
+// Authorization header, unless that host is a token service of the same
+// site (auth.docker.io for registry-1.docker.io, gitlab.com for
+// registry.gitlab.com; names only, same port).
 //
 // # Answers
 //

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -72,17 +73,55 @@ func (g *guard) refusal(addr netip.Addr) string {
 	return ""
 }
 
-// checkName refuses metadata host names and refused IP literals, without DNS.
+// checkName refuses metadata host names and refused IP literals, without
+// DNS: with a trailing dot too, and the IPv4 spellings some resolvers accept
+// (2130706433, 0x7f.1, 0177.0.0.1, 127.1).
 func (g *guard) checkName(host string) error {
-	if slices.Contains(metadataNames, strings.TrimSuffix(strings.ToLower(host), ".")) {
+	bare := strings.TrimSuffix(host, ".")
+	if slices.Contains(metadataNames, strings.ToLower(bare)) {
 		return &refusedError{host: host, kind: "a cloud metadata host name"}
 	}
-	if addr, err := netip.ParseAddr(host); err == nil {
+	if addr, err := netip.ParseAddr(bare); err == nil {
 		if kind := g.refusal(addr); kind != "" {
-			return &refusedError{host: host, addr: addr.WithZone("").Unmap(), kind: kind}
+			return &refusedError{host: host, addr: addr.WithZone("").Unmap(), kind: kind, resolved: bare != host}
+		}
+	}
+	if addr, ok := legacyIPv4(bare); ok {
+		if kind := g.refusal(addr); kind != "" {
+			return &refusedError{host: host, addr: addr, kind: kind, resolved: true}
 		}
 	}
 	return nil
+}
+
+// legacyIPv4 reads the IPv4 spellings of inet_aton other than the dotted
+// quad: one to four parts, each decimal, octal (leading 0) or hexadecimal
+// (0x), the last filling the remaining bytes.
+func legacyIPv4(host string) (netip.Addr, bool) {
+	parts := strings.Split(host, ".")
+	if len(parts) > 4 {
+		return netip.Addr{}, false
+	}
+	var v uint64
+	for i, p := range parts {
+		n, err := strconv.ParseUint(p, 0, 32)
+		if p == "" || err != nil || strings.ContainsAny(p, "_+-") {
+			return netip.Addr{}, false
+		}
+		if i < len(parts)-1 {
+			if n > 0xff {
+				return netip.Addr{}, false
+			}
+			v = v<<8 | n
+			continue
+		}
+		rest := 8 * (4 - len(parts) + 1)
+		if rest < 32 && n >= 1<<rest {
+			return netip.Addr{}, false
+		}
+		v = v<<rest | n
+	}
+	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}), true
 }
 
 // resolve returns the addresses of host that may be contacted, or why none.
@@ -90,7 +129,7 @@ func (g *guard) resolve(ctx context.Context, host string) ([]netip.Addr, error) 
 	if err := g.checkName(host); err != nil {
 		return nil, err
 	}
-	if addr, err := netip.ParseAddr(host); err == nil {
+	if addr, err := netip.ParseAddr(strings.TrimSuffix(host, ".")); err == nil {
 		return []netip.Addr{addr}, nil
 	}
 	addrs, err := g.resolver.LookupNetIP(ctx, "ip", host)

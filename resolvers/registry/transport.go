@@ -5,7 +5,9 @@ import (
 	"crypto/tls"
 	"errors"
 	"io"
+	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
@@ -93,6 +95,12 @@ func isPlainHTTPAnswer(err error) bool {
 // send sends one request to its host, within the host's bounds.
 func (t *endpointTransport) send(req *http.Request) (*http.Response, error) {
 	host := req.URL.Host
+	if host != t.endpoint.Host && req.Header.Get("Authorization") != "" && !sameSite(t.endpoint.Host, host) {
+		// A redirect or a token service elsewhere: the endpoint's
+		// credentials stay with it.
+		req = req.Clone(req.Context())
+		req.Header.Del("Authorization")
+	}
 	if until, ok := t.hosts.limitedUntil(host); ok {
 		closeBody(req)
 		return nil, &rateLimitedError{host: host, until: until}
@@ -171,6 +179,44 @@ func (t *endpointTransport) isRealm(u *url.URL) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return slices.Contains(t.realms, u.Host+u.Path)
+}
+
+// sameSite reports whether credentials for registry host a may go to host b
+// (both host[:port]): same port, both names (not addresses), and b is a's
+// parent domain or shares it, as Docker Hub's registry-1.docker.io and its
+// token service auth.docker.io, or registry.gitlab.com and gitlab.com.
+func sameSite(a, b string) bool {
+	ah, ap := splitHostPort(a)
+	bh, bp := splitHostPort(b)
+	ah, bh = strings.ToLower(strings.TrimSuffix(ah, ".")), strings.ToLower(strings.TrimSuffix(bh, "."))
+	if ap != bp {
+		return false
+	}
+	if ah == bh {
+		return true
+	}
+	if _, err := netip.ParseAddr(ah); err == nil {
+		return false
+	}
+	if _, err := netip.ParseAddr(bh); err == nil {
+		return false
+	}
+	parent := func(h string) string {
+		if _, p, ok := strings.Cut(h, "."); ok && strings.Contains(p, ".") {
+			return p
+		}
+		return h
+	}
+	site := parent(ah)
+	return strings.Contains(site, ".") && (bh == site || parent(bh) == site)
+}
+
+// splitHostPort splits host[:port]; a missing port is "".
+func splitHostPort(hostport string) (string, string) {
+	if h, p, err := net.SplitHostPort(hostport); err == nil {
+		return h, p
+	}
+	return strings.Trim(hostport, "[]"), ""
 }
 
 // bearerRealm returns the realm of a Bearer challenge, "" for anything else:

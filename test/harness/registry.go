@@ -2,6 +2,7 @@ package harness
 
 import (
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -137,4 +138,43 @@ func StartFaultyServer(f Fault) *httptest.Server {
 			fmt.Fprint(w, "<html><body>Welcome</body></html>")
 		}
 	}))
+}
+
+// ServeLoopback serves s on a free loopback port and returns its host:port.
+func ServeLoopback(s *http.Server) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	go func() { _ = s.Serve(l) }()
+	return l.Addr().String()
+}
+
+// PushTags stores one small random image under every tag of repo: the
+// image once, then a tag per manifest write.
+func (r *Registry) PushTags(repo string, tags ...string) error {
+	if len(tags) == 0 {
+		return nil
+	}
+	if _, err := r.Push(repo, tags[0]); err != nil {
+		return err
+	}
+	src, err := name.NewTag(fmt.Sprintf("%s/%s:%s", r.Host, repo, tags[0]), name.Insecure)
+	if err != nil {
+		return err
+	}
+	var opts []remote.Option
+	if r.user != "" {
+		opts = append(opts, remote.WithAuth(&authn.Basic{Username: r.user, Password: r.password}))
+	}
+	desc, err := remote.Get(src, opts...)
+	if err != nil {
+		return err
+	}
+	for _, tag := range tags[1:] {
+		if err := remote.Tag(src.Context().Tag(tag), desc, opts...); err != nil {
+			return fmt.Errorf("tag %s: %w", tag, err)
+		}
+	}
+	return nil
 }

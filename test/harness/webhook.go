@@ -26,7 +26,8 @@ func BuildAdmissible(root, dir string) (string, error) {
 
 // Webhook is a running "admissible serve".
 type Webhook struct {
-	cmd *exec.Cmd
+	cmd  *exec.Cmd
+	args []string
 	// Binary is the admissible binary.
 	Binary string
 	// URL is the validate endpoint.
@@ -37,6 +38,9 @@ type Webhook struct {
 	ConfigFile string
 	// MetricsURL is the Prometheus endpoint.
 	MetricsURL string
+	// ReadyURL is the readiness endpoint, on HealthPort.
+	ReadyURL   string
+	HealthPort int
 	// Log holds what the process printed.
 	Log *bytes.Buffer
 }
@@ -81,27 +85,54 @@ func StartWebhook(ctx context.Context, binary, dir, config string, extraArgs ...
 		MetricsURL: fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort),
 		Log:        &bytes.Buffer{},
 	}
-	w.cmd = exec.Command(binary, args...)
-	w.cmd.Stdout, w.cmd.Stderr = w.Log, w.Log
-	if err := w.cmd.Start(); err != nil {
+	w.args = args
+	w.ReadyURL = fmt.Sprintf("http://127.0.0.1:%d/readyz", healthPort)
+	w.HealthPort = healthPort
+	if err := w.start(ctx); err != nil {
 		return nil, err
 	}
-	ready := fmt.Sprintf("http://127.0.0.1:%d/readyz", healthPort)
+	return w, nil
+}
+
+// start runs the process and waits until it is ready.
+func (w *Webhook) start(ctx context.Context) error {
+	w.cmd = exec.Command(w.Binary, w.args...)
+	w.cmd.Stdout, w.cmd.Stderr = w.Log, w.Log
+	if err := w.cmd.Start(); err != nil {
+		return err
+	}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		resp, err := http.Get(ready)
+		resp, err := http.Get(w.ReadyURL)
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return w, nil
+				return nil
 			}
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
 			w.Stop()
-			return nil, fmt.Errorf("webhook not ready at %s:\n%s", ready, w.Log)
+			return fmt.Errorf("webhook not ready at %s:\n%s", w.ReadyURL, w.Log)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// Restart starts the process again, with the same ports, certificate and
+// configuration, once the previous one has exited, and waits until it is
+// ready.
+func (w *Webhook) Restart(ctx context.Context) error { return w.start(ctx) }
+
+// Signal sends sig to the webhook process.
+func (w *Webhook) Signal(sig os.Signal) error { return w.cmd.Process.Signal(sig) }
+
+// Pid is the webhook's process id.
+func (w *Webhook) Pid() int { return w.cmd.Process.Pid }
+
+// Wait waits for the process to exit and returns its exit code.
+func (w *Webhook) Wait() int {
+	_ = w.cmd.Wait()
+	return w.cmd.ProcessState.ExitCode()
 }
 
 // Stop ends the webhook process.

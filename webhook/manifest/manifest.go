@@ -44,18 +44,38 @@ func (d Document) String() string {
 	return fmt.Sprintf("%s#%d %s", d.Source, d.Index, id)
 }
 
-// Read decodes every object of r, naming them after source.
+// MaxInput bounds what Read takes from one source: 32 MiB, ten times the
+// largest object etcd stores by default.
+const MaxInput = 32 << 20
+
+// MaxDocuments bounds the documents Read takes from one source.
+const MaxDocuments = 10000
+
+// errTooLarge is the input past MaxInput.
+var errTooLarge = fmt.Errorf("larger than %d MiB", MaxInput>>20)
+
+// Read decodes every object of r, naming them after source. An input larger
+// than MaxInput or holding more than MaxDocuments is refused; so are YAML
+// documents nested deeper than 10,000 levels or expanding aliases
+// excessively (a "billion laughs").
 func Read(source string, r io.Reader) ([]Document, error) {
-	dec := yaml.NewYAMLOrJSONDecoder(bufio.NewReader(r), 4096)
+	lr := &limitedReader{r: r, n: MaxInput}
+	dec := yaml.NewYAMLOrJSONDecoder(bufio.NewReader(lr), 4096)
 	var docs []Document
 	for i := 1; ; i++ {
 		var v any
 		err := dec.Decode(&v)
+		if lr.exceeded {
+			return nil, fmt.Errorf("%s: %w", source, errTooLarge)
+		}
 		if errors.Is(err, io.EOF) {
 			return docs, nil
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: document %d: %w", source, i, err)
+		}
+		if i > MaxDocuments {
+			return nil, fmt.Errorf("%s: more than %d documents", source, MaxDocuments)
 		}
 		m, isMap := v.(map[string]any)
 		switch {
@@ -164,4 +184,33 @@ func readFile(path string) ([]Document, error) {
 	}
 	defer f.Close()
 	return Read(path, f)
+}
+
+// limitedReader reads at most n bytes of r, then fails with errTooLarge and
+// remembers it: the YAML decoder does not always pass a read error on.
+type limitedReader struct {
+	r        io.Reader
+	n        int64
+	exceeded bool
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.n <= 0 {
+		if len(p) == 0 {
+			return 0, nil
+		}
+		// One byte more tells a source of exactly n bytes from a longer one.
+		var one [1]byte
+		if k, _ := io.ReadFull(l.r, one[:]); k == 0 {
+			return 0, io.EOF
+		}
+		l.exceeded = true
+		return 0, errTooLarge
+	}
+	if int64(len(p)) > l.n {
+		p = p[:l.n]
+	}
+	k, err := l.r.Read(p)
+	l.n -= int64(k)
+	return k, err
 }

@@ -1,0 +1,22 @@
+package resolvers
+
+import (
+	"fmt"
+
+	"github.com/google/go-containerregistry/pkg/name"
+)
+
+// ParseReference reads an image reference the way a node's runtime
+// completes it (docker.io/library/nginx:latest for "nginx"), refusing one
+// whose completed name is not itself a valid reference: a repository that
+// only the added "library/" makes longer than 255 characters, for example.
+func ParseReference(s string) (name.Reference, error) {
+	ref, err := name.ParseReference(s)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := name.ParseReference(ref.Name()); err != nil {
+		return nil, fmt.Errorf("completed as %q: %w", ref.Name(), err)
+	}
+	return ref, nil
+}
