@@ -189,7 +189,7 @@ func background(ctx context.Context, stop func(), log logr.Logger, what string, 
 // ready but never called is registered wrong (or not at all); that does not
 // make it unready.
 func healthMux(srv crwebhook.Server, handler *webhook.Handler, draining *atomic.Bool) *http.ServeMux {
-	var ready healthz.Checker = srv.StartedChecker()
+	ready := srv.StartedChecker()
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("/readyz", func(w http.ResponseWriter, r *http.Request) {
