@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/admissible/admissible/manifests"
 	"github.com/admissible/admissible/test/harness"
 )
 
@@ -88,11 +91,49 @@ func TestHelmInstallsChart(t *testing.T) {
 		"deployment.apps/admissible", "certificate.cert-manager.io/admissible-serving",
 		"validatingwebhookconfiguration.admissionregistration.k8s.io/admissible")
 
-	// helm test: the API server takes the hook's objects; the pod, never
-	// scheduled here, makes helm test time out.
+	// helm test: the API server takes the hook's objects (the pod only once
+	// its service account exists); the pod, never scheduled here, makes helm
+	// test time out. The failed pod stays for its logs; the objects that
+	// granted it permissions are removed.
 	r = run("test", "admissible", "--namespace", "admissible", "--timeout", "5s")
 	expect(t, r, 1, "admissible-verify")
 	expect(t, ownKubectl("", "get", "pod", "--namespace", "admissible", "admissible-verify",
 		"-o", "jsonpath={.spec.serviceAccountName} {.spec.containers[0].args}"), 0, `admissible-verify ["verify","--namespace=default"]`)
-	expect(t, ownKubectl("", "get", "rolebinding", "--namespace", "default", "admissible-verify-canary", "-o", "name"), 0)
+	expect(t, ownKubectl("", "get", "rolebinding", "--namespace", "default", "admissible-verify-canary"), 1, "not found")
+	expect(t, ownKubectl("", "get", "clusterrolebinding", "admissible-verify"), 1, "not found")
+}
+
+// TestHelmTestHookPermissions runs admissible verify with exactly the
+// permissions the chart's helm test hook grants its service account: they
+// are enough for every check to pass.
+func TestHelmTestHookPermissions(t *testing.T) {
+	const ns = "helm-verify"
+	hooks, err := manifests.RenderChartTests(filepath.Join(repoRoot(t), "manifests", "chart"), "tests: {canaryNamespace: e2e}\n", ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expect(t, kubectl(t, "", "create", "namespace", ns), 0)
+	// Everything but the pod, which verify stands in for.
+	expect(t, kubectl(t, docs(t, except(parse(t, "chart tests", hooks), "Pod")), "apply", "-f", "-"), 0,
+		"serviceaccount/admissible-verify created", "rolebinding.rbac.authorization.k8s.io/admissible-verify-canary created")
+
+	// The suite's kubeconfig, impersonating the hook's service account.
+	kc, err := clientcmd.LoadFromFile(env.cp.Kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, user := range kc.AuthInfos {
+		user.Impersonate = "system:serviceaccount:" + ns + ":admissible-verify"
+	}
+	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := clientcmd.WriteToFile(*kc, kubeconfig); err != nil {
+		t.Fatal(err)
+	}
+	r := admissible(t, "verify", "--kubeconfig", kubeconfig, "--config", env.webhook.ConfigFile, "--namespace", "e2e")
+	expect(t, r, 0, "refused by webhook validate.admissible.dev", "enforcing")
+
+	// Without the canary's role, verify names what it was refused.
+	expect(t, kubectl(t, "", "delete", "rolebinding", "--namespace", "e2e", "admissible-verify-canary"), 0)
+	r = admissible(t, "verify", "--kubeconfig", kubeconfig, "--config", env.webhook.ConfigFile, "--namespace", "e2e")
+	expect(t, r, 1, "podtemplates", "forbidden")
 }
