@@ -59,5 +59,3 @@ func (h *Helm) Run(ctx context.Context, args ...string) Result {
 	}
 	return r
 }
-
-
