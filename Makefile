@@ -16,6 +16,8 @@ ETCD_VERSION ?= v3.6.13
 # golangci-lint, built from the Go module proxy with the toolchain above,
 # once per machine, into ~/.cache/admissible/tools (hack/build-tool.sh).
 GOLANGCI_LINT_VERSION ?= v2.15.0
+# The Helm CLI the end-to-end suite drives, built the same way.
+HELM_VERSION ?= v4.3.2
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 IMAGE ?= admissible:$(VERSION)
 LDFLAGS := -s -w -X main.version=$(VERSION)
@@ -32,6 +34,10 @@ build: ## Build bin/admissible.
 control-plane: ## Build kube-apiserver and etcd for every tested version (cached per machine).
 	@for v in $(KUBE_VERSIONS); do hack/build-control-plane.sh $$v $(ETCD_VERSION) >/dev/null; done
 
+.PHONY: helm
+helm: ## Build the Helm CLI the end-to-end suite drives (cached per machine) and print its path.
+	@hack/build-tool.sh helm.sh/helm/v4/cmd/helm $(HELM_VERSION)
+
 .PHONY: demo
 demo: ## Show the incident's manifests refused by a real API server, then the fixed ones admitted.
 	@assets=$$(hack/build-control-plane.sh $(DEMO_KUBE_VERSION) $(ETCD_VERSION)); \
@@ -46,10 +52,11 @@ test-unit: ## Run the unit tests (race detector on).
 
 .PHONY: test-e2e
 test-e2e: ## Run the end-to-end suite on every version in KUBE_VERSIONS.
-	@for v in $(KUBE_VERSIONS); do \
+	@helm=$$(hack/build-tool.sh helm.sh/helm/v4/cmd/helm $(HELM_VERSION)); \
+	for v in $(KUBE_VERSIONS); do \
 	  assets=$$(hack/build-control-plane.sh $$v $(ETCD_VERSION)); \
 	  echo "== end to end on kube-apiserver $$v"; \
-	  KUBEBUILDER_ASSETS=$$assets go test -tags e2e -count=1 -timeout 15m ./test/e2e/ ; \
+	  HELM=$$helm KUBEBUILDER_ASSETS=$$assets go test -tags e2e -count=1 -timeout 15m ./test/e2e/ ; \
 	done
 
 # Fuzz targets as package:target; make test runs their seed corpora

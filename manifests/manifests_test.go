@@ -1,6 +1,7 @@
 package manifests
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -440,5 +441,79 @@ func TestDocumentedOverlay(t *testing.T) {
 	}
 	if _, ok := config.Mirrors["docker.io"]; !ok {
 		t.Errorf("the pods mount ConfigMap %s, without the overlay's mirrors:\n%s", configMap, cm.Data["config.yaml"])
+	}
+}
+
+// The helm test hook runs admissible verify under a service account of its
+// own (the webhook's is excluded from judgment: the canary would pass
+// unjudged), with exactly the reads and the dry-run create verify needs.
+func TestChartTestHook(t *testing.T) {
+	out, err := RenderChartTests("chart", "tests: {canaryNamespace: canaries}\n", Namespace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs := parse(t, "chart tests", out)
+	var pod corev1.Pod
+	typed(t, objs.get(t, "Pod", "admissible-verify"), &pod)
+	if got := pod.Spec.ServiceAccountName; got == "" || got == Name {
+		t.Errorf("the test pod runs as service account %q; want one of its own", got)
+	}
+	objs.get(t, "ServiceAccount", pod.Spec.ServiceAccountName)
+	if diff := cmp.Diff([]string{"verify", "--namespace=canaries"}, pod.Spec.Containers[0].Args); diff != "" {
+		t.Errorf("test pod args (-want +got):\n%s", diff)
+	}
+	if pod.Spec.RestartPolicy != corev1.RestartPolicyNever {
+		t.Errorf("restartPolicy %s, want Never", pod.Spec.RestartPolicy)
+	}
+
+	// Every rule granted to the test's service account, as "namespace verb group/resource[/name]".
+	subject := rbacv1.Subject{Kind: "ServiceAccount", Name: pod.Spec.ServiceAccountName, Namespace: Namespace}
+	var granted []string
+	for _, k := range objs.keys() {
+		o := objs[k]
+		if o.GetKind() != "RoleBinding" && o.GetKind() != "ClusterRoleBinding" {
+			continue
+		}
+		var b rbacv1.RoleBinding
+		typed(t, o, &b)
+		if !slices.Contains(b.Subjects, subject) {
+			continue
+		}
+		roleNamespace := b.Namespace // a ClusterRoleBinding's is ""
+		if b.RoleRef.Kind == "ClusterRole" {
+			roleNamespace = ""
+		}
+		ro, ok := objs[b.RoleRef.Kind+"/"+roleNamespace+"/"+b.RoleRef.Name]
+		if !ok {
+			t.Fatalf("%s: no %s %s among %v", key(o), b.RoleRef.Kind, b.RoleRef.Name, objs.keys())
+		}
+		var role rbacv1.ClusterRole
+		typed(t, ro, &role)
+		for _, r := range role.Rules {
+			for _, g := range r.APIGroups {
+				for _, res := range r.Resources {
+					for _, v := range r.Verbs {
+						names := r.ResourceNames
+						if len(names) == 0 {
+							names = []string{""}
+						}
+						for _, n := range names {
+							granted = append(granted, strings.TrimSuffix(fmt.Sprintf("%s %s %s/%s/%s", b.Namespace, v, g, res, n), "/"))
+						}
+					}
+				}
+			}
+		}
+	}
+	slices.Sort(granted)
+	want := []string{
+		" get /namespaces/canaries",
+		" get admissionregistration.k8s.io/validatingwebhookconfigurations/" + Name,
+		"admissible get /services/" + Name,
+		"admissible list discovery.k8s.io/endpointslices",
+		"canaries create /podtemplates",
+	}
+	if diff := cmp.Diff(want, granted); diff != "" {
+		t.Errorf("rules granted to the test (-want +got):\n%s", diff)
 	}
 }

@@ -192,6 +192,17 @@ spec:
 // go.mod names, and waits until they are served.
 func installCertManagerCRDs(t *testing.T) {
 	t.Helper()
+	crds := certManagerCRDs(t)
+	// Server-side: the largest CRDs exceed the annotation client-side apply keeps.
+	expect(t, kubectl(t, "", "apply", "--server-side", "-f", crds), 0, "certificates.cert-manager.io serverside-applied")
+	expect(t, kubectl(t, "", "wait", "--for=condition=Established", "--timeout=60s",
+		"crd/certificates.cert-manager.io", "crd/issuers.cert-manager.io", "crd/clusterissuers.cert-manager.io"), 0)
+}
+
+// certManagerCRDs is the directory of the CRDs shipped in the cert-manager
+// module go.mod names.
+func certManagerCRDs(t *testing.T) string {
+	t.Helper()
 	cmd := exec.Command("go", "mod", "download", "-json", "github.com/cert-manager/cert-manager")
 	cmd.Dir = repoRoot(t)
 	out, err := cmd.Output()
@@ -206,10 +217,7 @@ func installCertManagerCRDs(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(crds, "cert-manager.io_certificates.yaml")); err != nil {
 		t.Fatalf("cert-manager %s ships no CRDs in deploy/crds: %v", mod.Version, err)
 	}
-	// Server-side: the largest CRDs exceed the annotation client-side apply keeps.
-	expect(t, kubectl(t, "", "apply", "--server-side", "-f", crds), 0, "certificates.cert-manager.io serverside-applied")
-	expect(t, kubectl(t, "", "wait", "--for=condition=Established", "--timeout=60s",
-		"crd/certificates.cert-manager.io", "crd/issuers.cert-manager.io", "crd/clusterissuers.cert-manager.io"), 0)
+	return crds
 }
 
 // noPodSecurityWarning checks the API server found nothing against the
