@@ -125,18 +125,6 @@ func hostDirFor(root, registry string) (dir string, isDefault bool, err error) {
 	return dir, filepath.Base(dir) == defaultDir, nil
 }
 
-// hostDirectory is containerd's preferred directory name for a registry:
-// "host:port" becomes "host_port_".
-func hostDirectory(registry string) string {
-	if registry == wildcard {
-		return defaultDir
-	}
-	if i := strings.LastIndex(registry, ":"); i > 0 {
-		return registry[:i] + "_" + registry[i+1:] + "_"
-	}
-	return registry
-}
-
 // dirRegistry is the registry a certs.d directory name configures.
 func dirRegistry(name string) string {
 	if name == defaultDir {
