@@ -62,7 +62,7 @@ test-e2e: ## Run the end-to-end suite on every version in KUBE_VERSIONS.
 # Fuzz targets as package:target; make test runs their seed corpora
 # (testdata/fuzz) as ordinary tests.
 FUZZ_TARGETS := ./webhook:FuzzAdmissionReview ./webhook:FuzzJudge ./webhook/manifest:FuzzRead \
-  ./config:FuzzConfig ./resolvers/mirrors:FuzzHostsFile ./resolvers/mirrors:FuzzImageReference
+  ./webhook/config:FuzzConfig ./resolvers/mirrors:FuzzHostsFile ./resolvers/mirrors:FuzzImageReference
 FUZZTIME ?= 10m
 
 .PHONY: fuzz

@@ -8,8 +8,8 @@ import (
 	"io"
 	"time"
 
-	"github.com/admissible/admissible/config"
 	"github.com/admissible/admissible/webhook"
+	"github.com/admissible/admissible/webhook/config"
 	"github.com/admissible/admissible/webhook/manifest"
 	"github.com/admissible/admissible/webhook/podcreate"
 )

@@ -11,7 +11,7 @@ import (
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	"sigs.k8s.io/yaml"
 
-	"github.com/admissible/admissible/config"
+	"github.com/admissible/admissible/webhook/config"
 )
 
 const fullConfig = `mirrors:

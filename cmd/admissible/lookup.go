@@ -6,13 +6,13 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/admissible/admissible/config"
 	"github.com/admissible/admissible/resolvers"
 	"github.com/admissible/admissible/resolvers/cache"
 	"github.com/admissible/admissible/resolvers/credentials"
 	"github.com/admissible/admissible/resolvers/mirrors"
 	"github.com/admissible/admissible/resolvers/registry"
 	"github.com/admissible/admissible/resolvers/suggest"
+	"github.com/admissible/admissible/webhook/config"
 )
 
 // overrideFromFile sets the budget and endpoint timeout from the file

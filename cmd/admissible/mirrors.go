@@ -11,10 +11,10 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/admissible/admissible/config"
 	"github.com/admissible/admissible/resolvers"
 	"github.com/admissible/admissible/resolvers/mirrors"
 	"github.com/admissible/admissible/resolvers/probe"
+	"github.com/admissible/admissible/webhook/config"
 )
 
 // defaultSample is the image probed on a registry with no --sample.

@@ -20,10 +20,10 @@ import (
 	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
-	"github.com/admissible/admissible/config"
 	"github.com/admissible/admissible/resolvers/instrument"
 	"github.com/admissible/admissible/resolvers/mirrors"
 	"github.com/admissible/admissible/webhook"
+	"github.com/admissible/admissible/webhook/config"
 	"github.com/admissible/admissible/webhook/podadmission"
 	"github.com/admissible/admissible/webhook/podcreate"
 )

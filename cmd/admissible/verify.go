@@ -13,7 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/admissible/admissible/config"
+	"github.com/admissible/admissible/webhook/config"
 	"github.com/admissible/admissible/webhook/verify"
 )
 

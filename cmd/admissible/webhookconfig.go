@@ -12,8 +12,8 @@ import (
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	"sigs.k8s.io/yaml"
 
-	"github.com/admissible/admissible/config"
 	"github.com/admissible/admissible/webhook"
+	"github.com/admissible/admissible/webhook/config"
 )
 
 func webhookConfig(args []string, stdout, stderr io.Writer) int {
