@@ -182,16 +182,18 @@ func (e *Engine) Judge(ctx context.Context, req Request) Verdict {
 		before = e.find(req.Old, kind)
 		hadPod, hadImage = rendered(before.podProblems), rendered(before.imageProblems)
 	}
+	// A pod update (kubectl debug's ephemeral containers among them) is
+	// validated by the API server as an update before the webhook is called;
+	// neither the create rules nor pod admission apply to it.
+	podUpdate := req.Old != nil && kind.GroupVersionKind == podKind
+	var beforeTemplates []template
+	if before != nil {
+		beforeTemplates = before.templates
+		markUnchanged(now.templates, beforeTemplates)
+	}
 	if modes.PodTemplates != Off {
-		var beforeTemplates []template
-		if before != nil {
-			beforeTemplates = before.templates
-		}
 		nowTemplates := now.templates
-		if req.Old != nil && kind.GroupVersionKind == podKind {
-			// A pod update (kubectl debug's ephemeral containers among them)
-			// is validated by the API server as an update before the webhook
-			// is called; the create rules do not apply to it.
+		if podUpdate {
 			nowTemplates = nil
 		}
 		problems, had := podProblems(nowTemplates, beforeTemplates)
@@ -200,12 +202,8 @@ func (e *Engine) Judge(ctx context.Context, req Request) Verdict {
 		}
 		v.add(modes.PodTemplates, append(now.podProblems, problems...), had)
 	}
-	if e.admission != nil && modes.PodAdmission != Off && !(req.Old != nil && kind.GroupVersionKind == podKind) {
-		var beforeTemplates []template
-		if before != nil {
-			beforeTemplates = before.templates
-		}
-		problems, warnings, had := e.admitPods(ctx, req, kind, now.templates, beforeTemplates)
+	if e.admission != nil && modes.PodAdmission != Off && !podUpdate {
+		problems, warnings, had := e.admitPods(ctx, req, kind, now.templates)
 		v.Warnings = append(v.Warnings, warnings...)
 		v.add(modes.PodAdmission, problems, had)
 	}

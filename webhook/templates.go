@@ -22,58 +22,56 @@ type template struct {
 	spec     *corev1.PodSpec
 	pod      *corev1.Pod
 	paths    *controllerpod.Paths
+	// unchanged says an UPDATE's other object builds the same pod at the
+	// same path (markUnchanged).
+	unchanged bool
 }
 
-// templates finds the pod templates of obj at the kind's pod spec path p: a
-// path ending in "spec" has the template's metadata beside it; a Pod is its
-// own template. Templates that do not decode are problems.
+// templates finds the pod templates of obj at the kind's pod spec path p. A
+// path ending in "spec" below another field is a template's: its metadata is
+// beside it. A Pod is its own template. Templates that do not decode are
+// problems.
 func templates(obj *unstructured.Unstructured, p kinds.Path) ([]template, field.ErrorList) {
+	withMeta := len(p) > 1 && p[len(p)-1] == "spec"
+	at := p
+	if withMeta {
+		at = p[:len(p)-1] // the templates themselves
+	}
 	var out []template
 	var problems field.ErrorList
-	for _, val := range kinds.Find(obj.Object, p) {
-		m, ok := val.Value.(map[string]interface{})
+	for _, val := range kinds.Find(obj.Object, at) {
+		specPath, specValue := val.Path, val.Value
+		var meta map[string]interface{}
+		if withMeta {
+			tpl, ok := val.Value.(map[string]interface{})
+			if !ok || tpl["spec"] == nil {
+				continue // no pod spec here: the API server's schema decides
+			}
+			specPath, specValue = val.Path.Child("spec"), tpl["spec"]
+			meta, _ = tpl["metadata"].(map[string]interface{})
+		}
+		m, ok := specValue.(map[string]interface{})
 		if !ok {
-			problems = append(problems, field.Invalid(val.Path, "", "must be an object"))
+			problems = append(problems, field.Invalid(specPath, "", "must be an object"))
 			continue
 		}
 		var spec corev1.PodSpec
 		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(m, &spec); err != nil {
-			problems = append(problems, unreadablePodSpec(val.Path, m, err))
+			problems = append(problems, unreadablePodSpec(specPath, m, err))
 			continue
 		}
-		t := controllerpod.Template{Spec: spec, SpecPath: val.Path}
-		if metaPath, raw, ok := templateMeta(obj, p, val.Path); ok {
-			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(raw, &t.Meta); err != nil {
-				problems = append(problems, field.Invalid(metaPath, "", "cannot be read as object metadata: "+err.Error()))
+		t := controllerpod.Template{Spec: spec, SpecPath: specPath}
+		if withMeta {
+			t.MetaPath = val.Path.Child("metadata")
+			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(meta, &t.Meta); err != nil {
+				problems = append(problems, field.Invalid(t.MetaPath, "", "cannot be read as object metadata: "+err.Error()))
 				continue
 			}
-			t.MetaPath = metaPath
 		}
 		pod, paths := controllerpod.Build(obj, t)
-		out = append(out, template{specPath: val.Path, spec: &spec, pod: pod, paths: paths})
+		out = append(out, template{specPath: specPath, spec: &spec, pod: pod, paths: paths})
 	}
 	return out, problems
-}
-
-// templateMeta returns the metadata beside the pod spec at specPath, when the
-// spec is a template's (the path ends in "spec" below another field).
-func templateMeta(obj *unstructured.Unstructured, p kinds.Path, specPath *field.Path) (*field.Path, map[string]interface{}, bool) {
-	if len(p) < 2 || p[len(p)-1] != "spec" {
-		return nil, nil, false
-	}
-	tpl := kinds.Find(obj.Object, p[:len(p)-1])
-	for _, v := range tpl {
-		if v.Path.Child("spec").String() != specPath.String() {
-			continue
-		}
-		m, _ := v.Value.(map[string]interface{})
-		raw, _ := m["metadata"].(map[string]interface{})
-		if raw == nil {
-			raw = map[string]interface{}{}
-		}
-		return v.Path.Child("metadata"), raw, true
-	}
-	return nil, nil, false
 }
 
 // validate returns the problems the API server would find creating t's pod,
@@ -87,22 +85,16 @@ func (t template) validate() field.ErrorList {
 	return out
 }
 
-// podProblems validates the pods of now. On an UPDATE, a pod before builds
-// identically was not changed by the update: its problems are the old
-// object's, validated once. It returns the problems and the renderings of
-// those the old object already had.
+// podProblems validates the pods of now. A pod the UPDATE did not change is
+// validated once, and its problems are the old object's; the old object's
+// changed pods are validated only when now has problems to compare. It
+// returns the problems and the renderings of those the old object had.
 func podProblems(now, before []template) (field.ErrorList, map[string]bool) {
 	var problems field.ErrorList
 	had := map[string]bool{}
-	var changedBefore []template
-	for _, b := range before {
-		if !unchangedIn(b, now) {
-			changedBefore = append(changedBefore, b)
-		}
-	}
 	for _, t := range now {
 		errs := t.validate()
-		if unchangedIn(t, before) {
+		if t.unchanged {
 			for _, e := range errs {
 				had[e.Error()] = true
 			}
@@ -110,7 +102,10 @@ func podProblems(now, before []template) (field.ErrorList, map[string]bool) {
 		problems = append(problems, errs...)
 	}
 	if len(problems) > 0 {
-		for _, b := range changedBefore {
+		for _, b := range before {
+			if b.unchanged {
+				continue
+			}
 			for _, e := range b.validate() {
 				had[e.Error()] = true
 			}
@@ -123,7 +118,7 @@ func podProblems(now, before []template) (field.ErrorList, map[string]bool) {
 // not change is checked too, and its problems are the old object's: an
 // update is not refused for what the cluster changed since (a deleted
 // PriorityClass), it warns.
-func (e *Engine) admitPods(ctx context.Context, req Request, kind kinds.Kind, now, before []template) (field.ErrorList, []string, map[string]bool) {
+func (e *Engine) admitPods(ctx context.Context, req Request, kind kinds.Kind, now []template) (field.ErrorList, []string, map[string]bool) {
 	var problems field.ErrorList
 	var warnings []string
 	had := map[string]bool{}
@@ -133,7 +128,7 @@ func (e *Engine) admitPods(ctx context.Context, req Request, kind kinds.Kind, no
 	}
 	for _, t := range now {
 		errs, warns := e.admission.Check(ctx, podadmission.Request{Pod: t.pod, Path: t.specPath, NamespaceLabels: req.NamespaceLabels, Username: username, DryRun: req.DryRun})
-		if unchangedIn(t, before) {
+		if t.unchanged {
 			for _, p := range errs {
 				had[p.Error()] = true
 			}
@@ -144,12 +139,15 @@ func (e *Engine) admitPods(ctx context.Context, req Request, kind kinds.Kind, no
 	return problems, warnings, had
 }
 
-// unchangedIn reports whether before holds t's pod unchanged.
-func unchangedIn(t template, before []template) bool {
-	for _, b := range before {
-		if b.specPath.String() == t.specPath.String() && apiequality.Semantic.DeepEqual(b.pod, t.pod) {
-			return true
+// markUnchanged marks the templates of now and before that build the same
+// pod at the same path, comparing each pair once.
+func markUnchanged(now, before []template) {
+	for i := range now {
+		for j := range before {
+			if now[i].specPath.String() == before[j].specPath.String() && apiequality.Semantic.DeepEqual(now[i].pod, before[j].pod) {
+				now[i].unchanged, before[j].unchanged = true, true
+				break
+			}
 		}
 	}
-	return false
 }

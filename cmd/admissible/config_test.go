@@ -14,29 +14,8 @@ import (
 	"github.com/admissible/admissible/webhook/config"
 )
 
-const fullConfig = `mirrors:
-  quay.io:
-    endpoints: [http://127.0.0.1:5000]
-modes:
-  images: warn
-  podTemplates: "off"
-registries:
-  allow: ["*.corp.example", docker.io]
-  deny: [evil.corp.example]
-customResources:
-  - group: argoproj.io
-    version: v1alpha1
-    kind: Rollout
-    resource: rollouts
-    podTemplatePaths: [spec.template.spec]
-  - group: example.com
-    version: v1
-    kind: App
-    resource: apps
-    imagePaths: [spec.image, "spec.sidecars[].image"]
-budget: 5s
-endpointTimeout: 2s
-`
+// fullConfig is the config package's configuration with every kind of key.
+const fullConfig = "../../webhook/config/testdata/full.yaml"
 
 // TestOverrideFromFile: the file's budget and endpoint timeout apply unless
 // their flags were given, even with the flag's default value.
@@ -76,7 +55,7 @@ func TestOverrideFromFile(t *testing.T) {
 // TestWebhookConfigCustomResources: the configured kinds are in the rules.
 func TestWebhookConfigCustomResources(t *testing.T) {
 	ca := writeFile(t, "ca.crt", string(caPEM(t)))
-	cfg := writeFile(t, "config.yaml", fullConfig)
+	cfg := fullConfig
 	r := runCmd(t, "", "webhook-config", "--url", "https://admissible.example/validate", "--ca-file", ca, "--config", cfg)
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)

@@ -13,32 +13,12 @@ import (
 	"github.com/admissible/admissible/webhook/kinds"
 )
 
-const fullConfig = `mirrors:
-  quay.io:
-    endpoints: [http://127.0.0.1:5000]
-modes:
-  images: warn
-  podTemplates: "off"
-registries:
-  allow: ["*.corp.example", docker.io]
-  deny: [evil.corp.example]
-customResources:
-  - group: argoproj.io
-    version: v1alpha1
-    kind: Rollout
-    resource: rollouts
-    podTemplatePaths: [spec.template.spec]
-  - group: example.com
-    version: v1
-    kind: App
-    resource: apps
-    imagePaths: [spec.image, "spec.sidecars[].image"]
-budget: 5s
-endpointTimeout: 2s
-`
+// fullConfig is a configuration with every kind of key (cmd/admissible tests
+// read it too).
+const fullConfig = "testdata/full.yaml"
 
 func TestLoadConfig(t *testing.T) {
-	c, err := Load(writeFile(t, "config.yaml", fullConfig))
+	c, err := Load(fullConfig)
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}

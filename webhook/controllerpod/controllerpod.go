@@ -59,9 +59,6 @@ func Build(owner *unstructured.Unstructured, t Template) (*corev1.Pod, *Paths) {
 		},
 		Spec: *t.Spec.DeepCopy(),
 	}
-	if pod.Namespace == "" {
-		pod.Namespace = defaultNamespace
-	}
 	paths := &Paths{spec: t.SpecPath, meta: t.MetaPath, ownerName: field.NewPath("metadata", "name")}
 	name := owner.GetName()
 	if name == "" {
@@ -71,9 +68,6 @@ func Build(owner *unstructured.Unstructured, t Template) (*corev1.Pod, *Paths) {
 	switch {
 	case gvk.Group == "" && gvk.Kind == "Pod":
 		pod.ObjectMeta = *metaOf(owner)
-		if pod.Namespace == "" {
-			pod.Namespace = defaultNamespace
-		}
 		if pod.Name == "" {
 			pod.Name = generated(pod.GenerateName)
 		}
@@ -100,6 +94,9 @@ func Build(owner *unstructured.Unstructured, t Template) (*corev1.Pod, *Paths) {
 		jobPod(pod, name+"-"+scheduleStandIn, cj.Spec.JobTemplate.Spec.CompletionMode, paths)
 	default:
 		pod.Name = generated(name + "-")
+	}
+	if pod.Namespace == "" {
+		pod.Namespace = defaultNamespace
 	}
 	return pod, paths
 }

@@ -44,6 +44,8 @@ type Checker struct {
 	exemptNS   []string
 	exemptUser []string
 	psa        *psadmission.Admission
+	// defaults is the policy of a namespace without labels.
+	defaults api.Policy
 }
 
 // New returns a Checker reading the cluster through c. kubeMinor is the API
@@ -77,7 +79,11 @@ func New(c Cluster, ps PodSecurity, kubeMinor int) (*Checker, error) {
 	if err := a.CompleteConfiguration(); err != nil {
 		return nil, fmt.Errorf("podSecurity.defaults: %w", err)
 	}
-	return &Checker{cluster: c, exemptNS: ps.Exemptions.Namespaces, exemptUser: ps.Exemptions.Usernames, psa: a}, nil
+	defaults, err := psaapi.ToPolicy(ps.Defaults)
+	if err != nil {
+		return nil, fmt.Errorf("podSecurity.defaults: %w", err)
+	}
+	return &Checker{cluster: c, exemptNS: ps.Exemptions.Namespaces, exemptUser: ps.Exemptions.Usernames, psa: a, defaults: defaults}, nil
 }
 
 // Request is one pod to check.
@@ -162,8 +168,7 @@ func (c *Checker) podSecurity(ctx context.Context, r Request) (string, []string)
 	if slices.Contains(c.exemptNS, r.Pod.Namespace) || r.Username != "" && slices.Contains(c.exemptUser, r.Username) {
 		return "", nil
 	}
-	defaults, _ := psaapi.ToPolicy(c.psa.Configuration.Defaults)
-	nsPolicy, errs := api.PolicyToEvaluate(r.NamespaceLabels, defaults)
+	nsPolicy, errs := api.PolicyToEvaluate(r.NamespaceLabels, c.defaults)
 	attrs := &api.AttributesRecord{
 		Name: r.Pod.Name, Namespace: r.Pod.Namespace, Operation: admissionv1.Create,
 		Kind:     schema.GroupVersionKind{Version: "v1", Kind: "Pod"},
