@@ -357,9 +357,10 @@ resources:
 	// The config file is one serve accepts: strict, with the mirrors and
 	// the rest of the config given.
 	var config struct {
-		Mirrors    mirrors.Config    `json:"mirrors"`
-		Modes      map[string]string `json:"modes"`
-		Registries struct {
+		Mirrors       mirrors.Config    `json:"mirrors"`
+		FailurePolicy string            `json:"failurePolicy"`
+		Modes         map[string]string `json:"modes"`
+		Registries    struct {
 			Deny []string `json:"deny"`
 		} `json:"registries"`
 	}
@@ -369,6 +370,9 @@ resources:
 	want := mirrors.Config{"docker.io": {Endpoints: []string{"https://harbor.example/v2/docker.io"}, OverridePath: true}}
 	if diff := cmp.Diff(want, config.Mirrors); diff != "" {
 		t.Errorf("mirrors (-want +got):\n%s", diff)
+	}
+	if config.FailurePolicy != "Fail" {
+		t.Errorf("config failurePolicy %q, want the webhook's, Fail", config.FailurePolicy)
 	}
 	if diff := cmp.Diff(map[string]string{"images": "warn", "podTemplates": "enforce"}, config.Modes); diff != "" {
 		t.Errorf("modes (-want +got):\n%s", diff)

@@ -273,7 +273,7 @@ func TestCheck(t *testing.T) {
 		"config with an unknown key": {
 			args:       []string{"check", "--config", typo, "-f", multi},
 			wantCode:   2,
-			wantStderr: `admissible check: config ` + typo + `: unknown key "mirrrors" (known: mirrors, modes, podSecurity, registries, customResources, budget, endpointTimeout)` + "\n",
+			wantStderr: `admissible check: config ` + typo + `: unknown key "mirrrors" (known: mirrors, modes, podSecurity, registries, customResources, budget, endpointTimeout, failurePolicy, maxInFlight)` + "\n",
 		},
 		"config with an unknown nested key": {
 			args:       []string{"check", "--config", nestedTypo, "-f", multi},

@@ -26,6 +26,7 @@ import (
 	"github.com/admissible/admissible/webhook/config"
 	"github.com/admissible/admissible/webhook/podadmission"
 	"github.com/admissible/admissible/webhook/podcreate"
+	"github.com/admissible/admissible/webhook/shed"
 )
 
 func serve(args []string, stderr io.Writer) int {
@@ -36,7 +37,7 @@ func serve(args []string, stderr io.Writer) int {
 	port := fs.Int("port", 9443, "HTTPS port of the webhook")
 	healthAddr := fs.String("health-addr", ":8081", "address of the /healthz and /readyz endpoints")
 	metricsAddr := fs.String("metrics-addr", ":8080", "address of the Prometheus /metrics endpoint (empty: none)")
-	configPath := fs.String("config", "", "configuration file (mirrors, modes, registries, customResources, budget, endpointTimeout)")
+	configPath := fs.String("config", "", "configuration file (mirrors, modes, podSecurity, registries, customResources, budget, endpointTimeout, failurePolicy, maxInFlight)")
 	budget := fs.Duration("budget", 8*time.Second, "time one admission may take; lookups still running then become warnings")
 	kubeconfig := fs.String("kubeconfig", "", "kubeconfig for reading pull secrets (default: in-cluster, then $KUBECONFIG)")
 	kubeVersion := kubeVersionFlag(fs, "the API server's, or "+podcreate.LibraryVersion+" without cluster access")
@@ -140,7 +141,11 @@ func serve(args []string, stderr io.Writer) int {
 	srv := crwebhook.NewServer(crwebhook.Options{
 		Host: *host, Port: *port, CertDir: *certDir, CertName: "tls.crt", KeyName: "tls.key",
 	})
-	srv.Register(webhook.Path, detached(&admission.Webhook{Handler: handler, RecoverPanic: ptr(true)}))
+	limiter := shed.New(&admission.Webhook{Handler: handler, RecoverPanic: ptr(true)}, cfg.ShedOptions()...)
+	if err := limiter.RegisterMetrics(reg); err != nil {
+		return fail(err)
+	}
+	srv.Register(webhook.Path, detached(limiter))
 
 	background(ctx, stop, log, "health", &http.Server{Addr: *healthAddr, Handler: healthMux(srv, handler, &draining), ReadHeaderTimeout: 5 * time.Second})
 	if *metricsAddr != "" {

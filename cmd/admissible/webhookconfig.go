@@ -21,7 +21,7 @@ func webhookConfig(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	rawURL := fs.String("url", "", "HTTPS URL of the webhook: its base (https://host:9443) or the served path (https://host:9443"+webhook.Path+") (required)")
 	caFile := fs.String("ca-file", "", "PEM file of the CA that signed the webhook's certificate (required)")
-	failurePolicy := fs.String("failure-policy", "Ignore", "what the API server does when the webhook cannot answer: Ignore or Fail")
+	failurePolicy := fs.String("failure-policy", "", "what the API server does when the webhook cannot answer: Ignore or Fail (default: the config's failurePolicy, else Ignore)")
 	timeout := fs.Int("timeout-seconds", 10, "how long the API server waits for the webhook (1 to 30)")
 	configPath := fs.String("config", "", "configuration file: its customResources are added to the rules")
 	var exclude stringList
@@ -40,8 +40,7 @@ func webhookConfig(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("--url %q: %v", *rawURL, err)
 	}
-	policy := admissionregistrationv1.FailurePolicyType(*failurePolicy)
-	if policy != admissionregistrationv1.Ignore && policy != admissionregistrationv1.Fail {
+	if *failurePolicy != "" && *failurePolicy != config.Ignore && *failurePolicy != config.Fail {
 		return fail("--failure-policy %q: must be Ignore or Fail", *failurePolicy)
 	}
 	if *timeout < 1 || *timeout > 30 {
@@ -51,6 +50,10 @@ func webhookConfig(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("%v", err)
 	}
+	if *failurePolicy == "" {
+		*failurePolicy = cfg.Policy()
+	}
+	policy := admissionregistrationv1.FailurePolicyType(*failurePolicy)
 	ca, err := os.ReadFile(*caFile)
 	if err != nil {
 		return fail("%v", err)

@@ -157,6 +157,14 @@ func TestWebhookConfig(t *testing.T) {
 			},
 			wantPolicy: fail, wantTimeout: 5, wantExclude: []string{"kube-system", "rook-ceph"},
 		},
+		"failurePolicy from the config file": {
+			args:       []string{"--url", url, "--ca-file", ca, "--config", writeFile(t, "strict.yaml", "failurePolicy: Fail\n")},
+			wantPolicy: fail, wantTimeout: 10, wantExclude: []string{"kube-system"},
+		},
+		"the flag over the config file": {
+			args:       []string{"--url", url, "--ca-file", ca, "--config", writeFile(t, "strict2.yaml", "failurePolicy: Fail\n"), "--failure-policy", "Ignore"},
+			wantPolicy: ignore, wantTimeout: 10, wantExclude: []string{"kube-system"},
+		},
 	}
 	for tcName, tc := range tests {
 		t.Run(tcName, func(t *testing.T) {

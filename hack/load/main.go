@@ -1,35 +1,83 @@
-// Command load measures admissible serve under load: it starts a registry on
-// loopback, the webhook as its own process (no API server: AdmissionReviews
-// are posted directly), and sends batches of concurrent admissions, then
-// prints throughput, latency percentiles and the requests the registry saw.
+// Command load measures admissible serve open-loop: AdmissionReviews are
+// sent at a fixed rate, whatever the answers take (vegeta's attacker: a new
+// worker when every one is busy, so a slow answer does not delay the next
+// request and hide the queue), over TLS with keep-alive as the API server
+// sends them. It starts a registry on loopback and the webhook as its own
+// process (no API server: the reviews are posted directly), and prints, at
+// each offered rate: the rate achieved, p50/p90/p99/max latency, how many
+// answers were judged or shed ("allowed, not judged: overloaded"), errors,
+// and the webhook's peak resident memory.
 //
-//	go run ./hack/load [-n 5000] [-c 50]
+//	go run ./hack/load [-rates 1000,2000,4000,8000] [-duration 10s]
+//
+// The scenarios:
+//
+//   - cached: a Deployment with 3 containers of 20 env entries each, its
+//     images looked up once before the run;
+//   - upstream: 1,000 Pods naming 100 distinct images on one registry host,
+//     at a moderate rate, counting what the registry was asked (one ping per
+//     host, one manifest request per image);
+//   - memory: 10,000 distinct images looked up, then the webhook's resident
+//     memory with 10,000 cached entries.
 //
 // Traffic stays on 127.0.0.1 and every run is bounded in count and time.
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
 	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+	admissionv1 "k8s.io/api/admission/v1"
+	authenticationv1 "k8s.io/api/authentication/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/admissible/admissible/test/harness"
 )
 
 func main() {
-	n := flag.Int("n", 5000, "admissions per scenario")
-	c := flag.Int("c", 50, "concurrent admissions")
+	rates := flag.String("rates", "1000,2000,3000,4000,6000,8000", "offered rates (admissions per second), comma separated")
+	duration := flag.Duration("duration", 10*time.Second, "how long each rate is offered")
+	scenarios := flag.String("scenarios", "cached,upstream,memory", "scenarios to run, comma separated")
+	config := flag.String("config", "", "configuration lines added to the webhook's (for example maxInFlight: 64)")
 	flag.Parse()
-	if err := run(*n, *c); err != nil {
+	var offered []int
+	for _, s := range strings.Split(*rates, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n <= 0 {
+			fmt.Fprintf(os.Stderr, "load: -rates: %q is not a positive number\n", s)
+			os.Exit(2)
+		}
+		offered = append(offered, n)
+	}
+	if err := run(offered, *duration, strings.Split(*scenarios, ","), *config); err != nil {
 		fmt.Fprintf(os.Stderr, "load: %v\n", err)
 		os.Exit(1)
 	}
 }
 
-func run(n, c int) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+// bench is the webhook under test and the registry it looks images up in.
+type bench struct {
+	reg *harness.Registry
+	wh  *harness.Webhook
+	tls *tls.Config
+}
+
+func run(rates []int, duration time.Duration, scenarios []string, extraConfig string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
 	root, err := os.Getwd()
 	if err != nil {
@@ -42,42 +90,302 @@ func run(n, c int) error {
 	defer os.RemoveAll(dir)
 	reg := harness.StartRegistry()
 	defer reg.Close()
-	if _, err := reg.Push("library/app", "1.0"); err != nil {
-		return err
+	for _, repo := range []string{"library/app", "library/sidecar", "library/proxy"} {
+		if _, err := reg.Push(repo, "1.0"); err != nil {
+			return err
+		}
 	}
 	bin, err := harness.BuildAdmissible(root, dir)
 	if err != nil {
 		return err
 	}
-	config := fmt.Sprintf("mirrors:\n  docker.io:\n    endpoints: [%q]\n    skipFallback: true\n", reg.URL)
+	config := fmt.Sprintf("mirrors:\n  docker.io:\n    endpoints: [%q]\n    skipFallback: true\n%s\n", reg.URL, extraConfig)
 	wh, err := harness.StartWebhook(ctx, bin, dir, config, "--no-cluster-credentials")
 	if err != nil {
 		return err
 	}
 	defer wh.Stop()
-
-	scenarios := []struct{ name, image string }{
-		{"existing tag, cold then cached", "docker.io/library/app:1.0"},
-		{"missing tag (denied), cold then cached", "docker.io/library/app:9.9"},
-		{"env value with valueFrom (denied; its image already cached)", ""},
+	ca, err := os.ReadFile(wh.CAFile)
+	if err != nil {
+		return err
 	}
-	fmt.Printf("admissible serve, %d admissions per scenario, %d at a time, registry on loopback\n\n", n, c)
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(ca)
+	b := &bench{reg: reg, wh: wh, tls: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}
+	fmt.Printf("admissible serve, one process, open loop over TLS with keep-alive; load generator on the same machine\n\n")
 	for _, s := range scenarios {
-		pod := fmt.Sprintf(`{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"load"},"spec":{"containers":[{"name":"c","image":%q}]}}`, s.image)
-		if s.image == "" {
-			pod = `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"load"},"spec":{"containers":[{"name":"c","image":"docker.io/library/app:1.0","env":[{"name":"A","value":"x","valueFrom":{"secretKeyRef":{"name":"s","key":"k"}}}]}]}}`
+		var err error
+		switch strings.TrimSpace(s) {
+		case "cached":
+			err = b.cached(ctx, rates, duration)
+		case "upstream":
+			err = b.upstream(ctx)
+		case "memory":
+			err = b.memory(ctx)
+		default:
+			err = fmt.Errorf("-scenarios: no scenario %q (cached, upstream, memory)", s)
 		}
-		body, err := harness.AdmissionReview("load", []byte(pod))
 		if err != nil {
 			return err
 		}
-		heads := reg.Requests("HEAD /v2/library/app/manifests/1.0") + reg.Requests("HEAD /v2/library/app/manifests/9.9")
-		res, err := harness.Load(ctx, wh.URL, wh.CAFile, body, n, c)
-		if err != nil {
-			return err
-		}
-		heads = reg.Requests("HEAD /v2/library/app/manifests/1.0") + reg.Requests("HEAD /v2/library/app/manifests/9.9") - heads
-		fmt.Printf("%s:\n  %s\n  registry manifest HEADs: %d\n\n", s.name, res, heads)
 	}
 	return nil
+}
+
+// cached offers each rate in turn for duration, the same Deployment every
+// time, its images cached.
+func (b *bench) cached(ctx context.Context, rates []int, duration time.Duration) error {
+	obj, err := os.ReadFile(deploymentFile)
+	if err != nil {
+		return err
+	}
+	body, err := review("apps/v1", "Deployment", "deployments", json.RawMessage(obj))
+	if err != nil {
+		return err
+	}
+	// Warm the cache and the process.
+	if _, err := b.attack(ctx, "warm-up", 200, 2*time.Second, fixed(body)); err != nil {
+		return err
+	}
+	fmt.Println("cached: Deployment, 3 containers x 20 env entries, images cached")
+	fmt.Println("| offered | achieved | judged | shed | errors | p50 | p90 | p99 | max | peak RSS |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|---|")
+	for _, rate := range rates {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		r, err := b.attack(ctx, fmt.Sprint(rate), rate, duration, fixed(body))
+		if err != nil {
+			return err
+		}
+		fmt.Println(r.row(rate))
+		time.Sleep(3 * time.Second) // let the previous rate's stragglers finish
+	}
+	fmt.Println()
+	return nil
+}
+
+// upstream sends 1,000 Pods naming 100 distinct images on one registry host
+// (10 repositories x 10 tags) and counts the registry's requests.
+func (b *bench) upstream(ctx context.Context) error {
+	var bodies [][]byte
+	for i := range 100 {
+		repo, tag := fmt.Sprintf("upstream/repo%d", i/10), fmt.Sprintf("v%d", i%10)
+		if _, err := b.reg.Push(repo, tag); err != nil {
+			return err
+		}
+		body, err := review("v1", "Pod", "pods", pod("docker.io/"+repo+":"+tag))
+		if err != nil {
+			return err
+		}
+		bodies = append(bodies, body)
+	}
+	before := b.reg.Count()
+	var i atomic.Int64
+	r, err := b.attack(ctx, "upstream", 500, 2*time.Second, func(t *vegeta.Target) error {
+		n := i.Add(1) - 1
+		return target(t, bodies[n%int64(len(bodies))])
+	})
+	if err != nil {
+		return err
+	}
+	after := b.reg.Count()
+	fmt.Println("upstream: 1,000 Pods at 500/s naming 100 distinct images (10 repositories x 10 tags) on one registry host")
+	fmt.Printf("  %s\n", r.line())
+	fmt.Printf("  registry asked: %d pings (GET /v2/), %d manifest requests, %d in all\n\n",
+		after.Pings-before.Pings, after.Manifests-before.Manifests, after.All-before.All)
+	return nil
+}
+
+// memory looks up 10,000 distinct images (100 repositories x 100 tags)
+// and reads the webhook's resident memory with them cached.
+func (b *bench) memory(ctx context.Context) error {
+	const repos, tags = 100, 100
+	var bodies [][]byte
+	for i := range repos {
+		repo := fmt.Sprintf("memory/repo%d", i)
+		tagList := make([]string, tags)
+		for t := range tags {
+			tagList[t] = fmt.Sprintf("v%d", t)
+		}
+		if err := b.reg.PushTags(repo, tagList...); err != nil {
+			return err
+		}
+		for _, tag := range tagList {
+			body, err := review("v1", "Pod", "pods", pod("docker.io/"+repo+":"+tag))
+			if err != nil {
+				return err
+			}
+			bodies = append(bodies, body)
+		}
+	}
+	var i atomic.Int64
+	r, err := b.attack(ctx, "memory", 1000, 10*time.Second, func(t *vegeta.Target) error {
+		n := i.Add(1) - 1
+		return target(t, bodies[n%int64(len(bodies))])
+	})
+	if err != nil {
+		return err
+	}
+	rss, _ := b.rss()
+	fmt.Println("memory: 10,000 distinct images looked up (100 repositories x 100 tags), 1,000/s")
+	fmt.Printf("  %s\n", r.line())
+	fmt.Printf("  resident memory with them cached: %d MiB\n\n", rss>>20)
+	return nil
+}
+
+// result is one attack's figures.
+type result struct {
+	m            *vegeta.Metrics
+	judged, shed int
+	peakRSS      int64
+}
+
+func (r result) row(rate int) string {
+	l := r.m.Latencies
+	return fmt.Sprintf("| %d/s | %.0f/s | %d | %d | %d | %s | %s | %s | %s | %d MiB |",
+		rate, r.m.Throughput, r.judged, r.shed, int(r.m.Requests)-r.judged-r.shed,
+		ms(l.P50), ms(l.P90), ms(l.P99), ms(l.Max), r.peakRSS>>20)
+}
+
+func (r result) line() string {
+	l := r.m.Latencies
+	return fmt.Sprintf("%d requests, %.0f/s answered, %d judged, %d shed, %d errors; p50 %s p90 %s p99 %s max %s; peak RSS %d MiB",
+		r.m.Requests, r.m.Throughput, r.judged, r.shed, int(r.m.Requests)-r.judged-r.shed,
+		ms(l.P50), ms(l.P90), ms(l.P99), ms(l.Max), r.peakRSS>>20)
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/1e6) }
+
+// fixed targets the same body every time.
+func fixed(body []byte) vegeta.Targeter {
+	return func(t *vegeta.Target) error { return target(t, body) }
+}
+
+func target(t *vegeta.Target, body []byte) error {
+	t.Method = "POST"
+	t.Body = body
+	t.Header = map[string][]string{"Content-Type": {"application/json"}}
+	return nil
+}
+
+// attack offers rate per second for d and collects the answers, sampling
+// the webhook's resident memory meanwhile.
+func (b *bench) attack(ctx context.Context, name string, rate int, d time.Duration, tr vegeta.Targeter) (result, error) {
+	url := b.wh.URL
+	targeter := func(t *vegeta.Target) error {
+		if err := tr(t); err != nil {
+			return err
+		}
+		t.URL = url
+		return nil
+	}
+	attacker := vegeta.NewAttacker(vegeta.TLSConfig(b.tls), vegeta.KeepAlive(true), vegeta.Timeout(15*time.Second),
+		vegeta.Workers(64), vegeta.MaxBody(64<<10))
+	var peak atomic.Int64
+	done := make(chan struct{})
+	go func() {
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			if rss, err := b.rss(); err == nil && rss > peak.Load() {
+				peak.Store(rss)
+			}
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	m := &vegeta.Metrics{}
+	var r result
+	for res := range attacker.Attack(targeter, vegeta.Rate{Freq: rate, Per: time.Second}, d, name) {
+		if ctx.Err() != nil {
+			attacker.Stop()
+		}
+		m.Add(res)
+		if res.Code != 200 {
+			continue
+		}
+		switch verdict(res.Body) {
+		case "judged":
+			r.judged++
+		case "shed":
+			r.shed++
+		}
+	}
+	m.Close()
+	close(done)
+	r.m, r.peakRSS = m, peak.Load()
+	return r, nil
+}
+
+// overloaded is how a shed answer starts its warning.
+var overloaded = []byte("not judged: overloaded")
+
+// verdict classifies an answer: judged, shed, or "" when it is not an
+// AdmissionReview with a response.
+func verdict(body []byte) string {
+	if !bytes.Contains(body, []byte(`"response"`)) {
+		return ""
+	}
+	if bytes.Contains(body, overloaded) {
+		return "shed"
+	}
+	return "judged"
+}
+
+// rss reads the webhook's resident memory from /proc.
+func (b *bench) rss() (int64, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", b.wh.Pid()))
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		if rest, ok := strings.CutPrefix(s.Text(), "VmRSS:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return kb << 10, err
+		}
+	}
+	return 0, fmt.Errorf("no VmRSS")
+}
+
+// review wraps obj in a CREATE AdmissionReview of the given kind.
+func review(apiVersion, kind, resource string, obj any) ([]byte, error) {
+	raw, err := json.Marshal(obj)
+	if err != nil {
+		return nil, err
+	}
+	group, version, ok := strings.Cut(apiVersion, "/")
+	if !ok {
+		group, version = "", apiVersion
+	}
+	return json.Marshal(admissionv1.AdmissionReview{
+		TypeMeta: metav1.TypeMeta{APIVersion: "admission.k8s.io/v1", Kind: "AdmissionReview"},
+		Request: &admissionv1.AdmissionRequest{
+			UID:       types.UID("2f6a8b1e-load"),
+			Kind:      metav1.GroupVersionKind{Group: group, Version: version, Kind: kind},
+			Resource:  metav1.GroupVersionResource{Group: group, Version: version, Resource: resource},
+			Namespace: "load", Name: "load", Operation: admissionv1.Create,
+			UserInfo: authenticationv1.UserInfo{Username: "system:serviceaccount:kube-system:replicaset-controller"},
+			Object:   runtime.RawExtension{Raw: raw},
+		},
+	})
+}
+
+// deploymentFile is a realistic Deployment: 3 containers of 20 env
+// entries, ports, probes, resources and mounts (the webhook's benchmarks
+// judge the same file).
+const deploymentFile = "webhook/testdata/deployment-3x20.json"
+
+// pod is a Pod with one container running image.
+func pod(image string) map[string]any {
+	return map[string]any{
+		"apiVersion": "v1", "kind": "Pod",
+		"metadata": map[string]any{"name": "p", "namespace": "load"},
+		"spec":     map[string]any{"containers": []any{map[string]any{"name": "c", "image": image}}},
+	}
 }

@@ -73,6 +73,34 @@ func (r *Registry) Requests(methodPath string) int {
 	return r.requests[methodPath]
 }
 
+// Counts is what a registry was asked.
+type Counts struct {
+	// Pings are GET /v2/ requests.
+	Pings int
+	// Manifests are requests for a manifest, by tag or digest.
+	Manifests int
+	// All counts every request.
+	All int
+}
+
+// Count returns what the registry was asked so far.
+func (r *Registry) Count() Counts {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var c Counts
+	for k, n := range r.requests {
+		c.All += n
+		_, path, _ := strings.Cut(k, " ")
+		switch {
+		case path == "/v2/":
+			c.Pings += n
+		case strings.Contains(path, "/manifests/"):
+			c.Manifests += n
+		}
+	}
+	return c
+}
+
 // Users returns how many requests carried Basic credentials of user.
 func (r *Registry) Users(user string) int {
 	r.mu.Lock()

@@ -130,6 +130,13 @@ func decodeValue(path string, raw json.RawMessage, v reflect.Value) error {
 		// A number: the string it is written as.
 		v.SetString(string(raw))
 		return nil
+	case reflect.Int:
+		n, err := strconv.Atoi(string(raw))
+		if err != nil {
+			return typeError(path, raw, "a whole number")
+		}
+		v.SetInt(int64(n))
+		return nil
 	case reflect.Bool:
 		b, err := strconv.ParseBool(string(raw))
 		if err != nil || raw[0] == '"' {

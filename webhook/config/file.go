@@ -13,6 +13,7 @@ import (
 	"github.com/admissible/admissible/webhook/kinds"
 	"github.com/admissible/admissible/webhook/podadmission"
 	"github.com/admissible/admissible/webhook/policy"
+	"github.com/admissible/admissible/webhook/shed"
 )
 
 // File is the configuration file, as written and as read.
@@ -33,6 +34,14 @@ type File struct {
 	// EndpointTimeout bounds one registry endpoint, unless
 	// --endpoint-timeout is given.
 	EndpointTimeout *metav1.Duration `json:"endpointTimeout,omitempty"`
+	// FailurePolicy is the install's failurePolicy, Ignore (default) or
+	// Fail: what the API server does when the webhook cannot answer.
+	// webhook-config registers it, and an admission shed under overload
+	// gets the same answer: allowed with a warning, or a retryable refusal.
+	FailurePolicy string `json:"failurePolicy,omitempty"`
+	// MaxInFlight bounds the admissions one replica judges at once
+	// (default shed.DefaultMaxInFlight); those beyond it are shed.
+	MaxInFlight *int `json:"maxInFlight,omitempty"`
 
 	// Read from the above by validate.
 	modes      webhook.Modes
@@ -177,8 +186,41 @@ func (f *File) validate() error {
 			return fmt.Errorf("%s: %s: must be positive", d.key, d.d.Duration)
 		}
 	}
+	switch f.FailurePolicy {
+	case "", Ignore, Fail:
+	default:
+		return fmt.Errorf("failurePolicy: %q: must be %s or %s", f.FailurePolicy, Ignore, Fail)
+	}
+	if f.MaxInFlight != nil && *f.MaxInFlight < 1 {
+		return fmt.Errorf("maxInFlight: %d: must be at least 1", *f.MaxInFlight)
+	}
 	f.catalog, err = catalog(f.CustomResources)
 	return err
+}
+
+// The failure policies, spelled as the ValidatingWebhookConfiguration
+// spells them.
+const (
+	Ignore = "Ignore"
+	Fail   = "Fail"
+)
+
+// Policy is the failurePolicy key, Ignore when unset.
+func (f *File) Policy() string {
+	if f.FailurePolicy == "" {
+		return Ignore
+	}
+	return f.FailurePolicy
+}
+
+// ShedOptions are the overload settings the file holds: how many
+// admissions are judged at once, and how a shed one is answered.
+func (f *File) ShedOptions() []shed.Option {
+	opts := []shed.Option{shed.WithRefusal(f.Policy() == Fail)}
+	if f.MaxInFlight != nil {
+		opts = append(opts, shed.WithMaxInFlight(*f.MaxInFlight))
+	}
+	return opts
 }
 
 // Catalog is the built-in kinds and the configured custom resources.

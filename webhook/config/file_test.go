@@ -50,6 +50,9 @@ func TestLoadConfig(t *testing.T) {
 	if c.Budget.Duration != 5*time.Second || c.EndpointTimeout.Duration != 2*time.Second {
 		t.Errorf("budget %s, endpointTimeout %s; want 5s, 2s", c.Budget.Duration, c.EndpointTimeout.Duration)
 	}
+	if c.Policy() != Fail || c.MaxInFlight == nil || *c.MaxInFlight != 64 {
+		t.Errorf("failurePolicy %s, maxInFlight %v; want Fail, 64", c.Policy(), c.MaxInFlight)
+	}
 }
 
 func TestLoadConfigDefaults(t *testing.T) {
@@ -68,6 +71,9 @@ func TestLoadConfigDefaults(t *testing.T) {
 			if got := c.registries.Refusal("anything.example"); got != "" {
 				t.Errorf("default registries policy refuses: %q", got)
 			}
+			if c.Policy() != Ignore || c.MaxInFlight != nil {
+				t.Errorf("failurePolicy %s, maxInFlight %v; want Ignore, unset", c.Policy(), c.MaxInFlight)
+			}
 			if c.Budget != nil || c.EndpointTimeout != nil {
 				t.Errorf("budget %v, endpointTimeout %v; want unset", c.Budget, c.EndpointTimeout)
 			}
@@ -82,35 +88,39 @@ func TestLoadConfigRefuses(t *testing.T) {
 		yaml string
 		want string // after "config FILE: "
 	}{
-		"unknown top-level key":  {yaml: "mode: {images: warn}\n", want: `unknown key "mode" (known: mirrors, modes, podSecurity, registries, customResources, budget, endpointTimeout)`},
-		"unknown key in modes":   {yaml: "modes: {image: warn}\n", want: `modes: unknown key "image" (known: images, podTemplates, podAdmission)`},
-		"unknown key in entry":   {yaml: cr("{kind: A, version: v1, resource: as, imagePath: [spec.image]}"), want: `customResources[0]: unknown key "imagePath" (known: group, version, kind, resource, imagePaths, podTemplatePaths)`},
-		"bad images mode":        {yaml: "modes: {images: audit}\n", want: `modes.images: mode "audit": must be enforce, warn or off`},
-		"bad podTemplates mode":  {yaml: "modes: {podTemplates: Warn}\n", want: `modes.podTemplates: mode "Warn": must be enforce, warn or off`},
-		"bad allow glob":         {yaml: "registries: {allow: [quay.io, '[x']}\n", want: `registries.allow[1] "[x": syntax error in pattern`},
-		"empty deny glob":        {yaml: "registries: {deny: ['']}\n", want: `registries.deny[0]: empty pattern`},
-		"zero budget":            {yaml: "budget: 0s\n", want: "budget: 0s: must be positive"},
-		"negative timeout":       {yaml: "endpointTimeout: -1s\n", want: "endpointTimeout: -1s: must be positive"},
-		"budget not a duration":  {yaml: "budget: soon\n", want: `budget: "soon": must be a duration such as 8s, 500ms or 1m30s`},
-		"images on":              {yaml: "modes: {images: on}\n", want: "modes.images: true: must be enforce, warn or off (YAML reads a bare on, yes or true as the boolean true)"},
-		"images a number":        {yaml: "modes: {images: 1}\n", want: "modes.images: 1: must be enforce, warn or off"},
-		"unknown mirror key":     {yaml: "mirrors: {quay.io: {endpoint: [http://m.example]}}\n", want: `mirrors.quay.io: unknown key "endpoint" (known: endpoints, overridePath, skipFallback)`},
-		"overridePath a string":  {yaml: "mirrors: {quay.io: {endpoints: [http://m.example], overridePath: \"yes\"}}\n", want: `mirrors.quay.io.overridePath: "yes": must be true or false`},
-		"allow not a list":       {yaml: "registries: {allow: quay.io}\n", want: `registries.allow: "quay.io": must be a list`},
-		"allow entry a boolean":  {yaml: "registries: {allow: [quay.io, no]}\n", want: "registries.allow[1]: false: must be a string; YAML reads a bare yes, no, on, off, true or false as a boolean: quote it"},
-		"modes a list":           {yaml: "modes: [warn]\n", want: `modes: ["warn"]: must be a map`},
-		"file a list":            {yaml: "- modes\n", want: `the file: ["modes"]: must be a map`},
-		"duplicate key":          {yaml: "budget: 1s\nbudget: 2s\n", want: "yaml: unmarshal errors:\n  line 2: key \"budget\" already set in map"},
-		"missing kind":           {yaml: cr("{group: g.example, version: v1, resource: as, imagePaths: [spec.image]}"), want: "customResources[0].kind: required"},
-		"missing version":        {yaml: cr("{group: g.example, kind: A, resource: as, imagePaths: [spec.image]}"), want: "customResources[0].version: required"},
-		"missing resource":       {yaml: cr("{group: g.example, version: v1, kind: A, imagePaths: [spec.image]}"), want: "customResources[0].resource: required"},
-		"resource with a slash":  {yaml: cr("{group: g.example, version: v1, kind: A, resource: as/status, imagePaths: [spec.image]}"), want: `customResources[0].resource "as/status": no slashes or spaces`},
-		"nothing to judge":       {yaml: cr("{group: g.example, version: v1, kind: A, resource: as}"), want: "customResources[0]: no imagePaths or podTemplatePaths: nothing to judge"},
-		"bad image path":         {yaml: cr("{group: g.example, version: v1, kind: A, resource: as, imagePaths: [spec.image, 'spec..image']}"), want: `customResources[0].imagePaths[1]: "spec..image": empty segment 2 (paths are dot-separated field names)`},
-		"bad pod template path":  {yaml: cr("{group: g.example, version: v1, kind: A, resource: as, podTemplatePaths: ['spec.workers[0].spec']}"), want: `customResources[0].podTemplatePaths[0]: "spec.workers[0].spec": segment "workers[0]": only field names and a trailing "[]" are supported`},
-		"built-in kind":          {yaml: cr("{group: apps, version: v1, kind: Deployment, resource: deployments, podTemplatePaths: [spec.template.spec]}"), want: "customResources[0]: apps/v1 Deployment is built in"},
-		"listed twice":           {yaml: cr(rollout) + "  - " + rollout + "\n", want: "customResources[1]: argoproj.io/v1alpha1 Rollout is already customResources[0]"},
-		"second entry's problem": {yaml: cr(rollout) + "  - {group: g.example, version: v1, resource: as, imagePaths: [spec.image]}\n", want: "customResources[1].kind: required"},
+		"unknown top-level key":        {yaml: "mode: {images: warn}\n", want: `unknown key "mode" (known: mirrors, modes, podSecurity, registries, customResources, budget, endpointTimeout, failurePolicy, maxInFlight)`},
+		"failure policy spelled wrong": {yaml: "failurePolicy: fail\n", want: `failurePolicy: "fail": must be Ignore or Fail`},
+		"maxInFlight zero":             {yaml: "maxInFlight: 0\n", want: "maxInFlight: 0: must be at least 1"},
+		"maxInFlight not a number":     {yaml: "maxInFlight: many\n", want: `maxInFlight: "many": must be a whole number`},
+		"maxInFlight a fraction":       {yaml: "maxInFlight: 1.5\n", want: "maxInFlight: 1.5: must be a whole number"},
+		"unknown key in modes":         {yaml: "modes: {image: warn}\n", want: `modes: unknown key "image" (known: images, podTemplates, podAdmission)`},
+		"unknown key in entry":         {yaml: cr("{kind: A, version: v1, resource: as, imagePath: [spec.image]}"), want: `customResources[0]: unknown key "imagePath" (known: group, version, kind, resource, imagePaths, podTemplatePaths)`},
+		"bad images mode":              {yaml: "modes: {images: audit}\n", want: `modes.images: mode "audit": must be enforce, warn or off`},
+		"bad podTemplates mode":        {yaml: "modes: {podTemplates: Warn}\n", want: `modes.podTemplates: mode "Warn": must be enforce, warn or off`},
+		"bad allow glob":               {yaml: "registries: {allow: [quay.io, '[x']}\n", want: `registries.allow[1] "[x": syntax error in pattern`},
+		"empty deny glob":              {yaml: "registries: {deny: ['']}\n", want: `registries.deny[0]: empty pattern`},
+		"zero budget":                  {yaml: "budget: 0s\n", want: "budget: 0s: must be positive"},
+		"negative timeout":             {yaml: "endpointTimeout: -1s\n", want: "endpointTimeout: -1s: must be positive"},
+		"budget not a duration":        {yaml: "budget: soon\n", want: `budget: "soon": must be a duration such as 8s, 500ms or 1m30s`},
+		"images on":                    {yaml: "modes: {images: on}\n", want: "modes.images: true: must be enforce, warn or off (YAML reads a bare on, yes or true as the boolean true)"},
+		"images a number":              {yaml: "modes: {images: 1}\n", want: "modes.images: 1: must be enforce, warn or off"},
+		"unknown mirror key":           {yaml: "mirrors: {quay.io: {endpoint: [http://m.example]}}\n", want: `mirrors.quay.io: unknown key "endpoint" (known: endpoints, overridePath, skipFallback)`},
+		"overridePath a string":        {yaml: "mirrors: {quay.io: {endpoints: [http://m.example], overridePath: \"yes\"}}\n", want: `mirrors.quay.io.overridePath: "yes": must be true or false`},
+		"allow not a list":             {yaml: "registries: {allow: quay.io}\n", want: `registries.allow: "quay.io": must be a list`},
+		"allow entry a boolean":        {yaml: "registries: {allow: [quay.io, no]}\n", want: "registries.allow[1]: false: must be a string; YAML reads a bare yes, no, on, off, true or false as a boolean: quote it"},
+		"modes a list":                 {yaml: "modes: [warn]\n", want: `modes: ["warn"]: must be a map`},
+		"file a list":                  {yaml: "- modes\n", want: `the file: ["modes"]: must be a map`},
+		"duplicate key":                {yaml: "budget: 1s\nbudget: 2s\n", want: "yaml: unmarshal errors:\n  line 2: key \"budget\" already set in map"},
+		"missing kind":                 {yaml: cr("{group: g.example, version: v1, resource: as, imagePaths: [spec.image]}"), want: "customResources[0].kind: required"},
+		"missing version":              {yaml: cr("{group: g.example, kind: A, resource: as, imagePaths: [spec.image]}"), want: "customResources[0].version: required"},
+		"missing resource":             {yaml: cr("{group: g.example, version: v1, kind: A, imagePaths: [spec.image]}"), want: "customResources[0].resource: required"},
+		"resource with a slash":        {yaml: cr("{group: g.example, version: v1, kind: A, resource: as/status, imagePaths: [spec.image]}"), want: `customResources[0].resource "as/status": no slashes or spaces`},
+		"nothing to judge":             {yaml: cr("{group: g.example, version: v1, kind: A, resource: as}"), want: "customResources[0]: no imagePaths or podTemplatePaths: nothing to judge"},
+		"bad image path":               {yaml: cr("{group: g.example, version: v1, kind: A, resource: as, imagePaths: [spec.image, 'spec..image']}"), want: `customResources[0].imagePaths[1]: "spec..image": empty segment 2 (paths are dot-separated field names)`},
+		"bad pod template path":        {yaml: cr("{group: g.example, version: v1, kind: A, resource: as, podTemplatePaths: ['spec.workers[0].spec']}"), want: `customResources[0].podTemplatePaths[0]: "spec.workers[0].spec": segment "workers[0]": only field names and a trailing "[]" are supported`},
+		"built-in kind":                {yaml: cr("{group: apps, version: v1, kind: Deployment, resource: deployments, podTemplatePaths: [spec.template.spec]}"), want: "customResources[0]: apps/v1 Deployment is built in"},
+		"listed twice":                 {yaml: cr(rollout) + "  - " + rollout + "\n", want: "customResources[1]: argoproj.io/v1alpha1 Rollout is already customResources[0]"},
+		"second entry's problem":       {yaml: cr(rollout) + "  - {group: g.example, version: v1, resource: as, imagePaths: [spec.image]}\n", want: "customResources[1].kind: required"},
 	}
 	for tcName, tc := range tests {
 		t.Run(tcName, func(t *testing.T) {
