@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"net/http"
 	"strings"
@@ -28,6 +29,10 @@ type Handler struct {
 	// lastGauge and by LastAdmission.
 	last      lastAdmission
 	lastGauge prometheus.GaugeFunc
+	// recent remembers allowed answers for a short time; nil: never.
+	recent *recent
+	// reused counts the admissions answered from recent.
+	reused prometheus.Counter
 }
 
 var _ admission.Handler = (*Handler)(nil)
@@ -50,11 +55,27 @@ func WithBudget(d time.Duration) HandlerOption { return func(h *Handler) { h.bud
 // be read gets the engine's modes and a warning saying so.
 func WithNamespaces(n NamespaceLabeler) HandlerOption { return func(h *Handler) { h.namespaces = n } }
 
+// WithRecentVerdicts sets how long an allowed answer is given again to the
+// same admission without judging it anew (default 2 s; 0: never). See
+// recent for what "the same" means.
+func WithRecentVerdicts(period time.Duration) HandlerOption {
+	return func(h *Handler) {
+		h.recent = nil
+		if period > 0 {
+			h.recent = newRecent(period)
+		}
+	}
+}
+
 // NewHandler returns a Handler judging with e.
 func NewHandler(e *Engine, opts ...HandlerOption) *Handler {
-	h := &Handler{engine: e, budget: 8 * time.Second, verdicts: prometheus.NewCounterVec(prometheus.CounterOpts{
+	h := &Handler{engine: e, budget: 8 * time.Second, recent: newRecent(2 * time.Second), verdicts: prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "admissible_admissions_total", Help: "Admissions judged, by kind and verdict (allowed, warned, denied).",
 	}, []string{"kind", "verdict"})}
+	h.reused = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "admissible_admissions_reused_total",
+		Help: "Admissions answered with the allowed verdict given to the same admission within the last seconds (also counted in admissible_admissions_total).",
+	})
 	h.lastGauge = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "admissible_last_admission_timestamp_seconds",
 		Help: "When the webhook last received an AdmissionReview (Unix time; 0: none since it started).",
@@ -86,6 +107,30 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.R
 	if !judgedSubresources[req.SubResource] {
 		return admission.Allowed("")
 	}
+	ctx, cancel := context.WithTimeout(ctx, h.budget)
+	defer cancel()
+	var warnings []string
+	var labels map[string]string
+	labelsRead := true
+	if h.namespaces != nil && req.Namespace != "" {
+		var err error
+		if labels, err = h.namespaces.NamespaceLabels(ctx, req.Namespace); err != nil {
+			warnings = append(warnings, fmt.Sprintf("namespace %s: labels not read (%v): the configured modes apply", req.Namespace, err))
+			labelsRead = false
+		}
+	}
+	var key [sha256.Size]byte
+	remember := false
+	if h.recent != nil && labelsRead {
+		key, remember = h.recent.key(req, labels)
+	}
+	if remember {
+		if w, ok := h.recent.get(key); ok {
+			h.reused.Inc()
+			h.count(req.Kind.Kind, Verdict{Warnings: w})
+			return admission.Allowed("").WithWarnings(w...)
+		}
+	}
 	obj := &unstructured.Unstructured{}
 	if err := obj.UnmarshalJSON(req.Object.Raw); err != nil {
 		return admission.Errored(http.StatusBadRequest, err)
@@ -95,7 +140,7 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.R
 		logf.FromContext(ctx).Info("canary refused", "annotation", AnnotationCanary)
 		return admission.Denied(CanaryRefusal)
 	}
-	jr := Request{Object: obj, Username: req.UserInfo.Username, DryRun: req.DryRun != nil && *req.DryRun}
+	jr := Request{Object: obj, NamespaceLabels: labels, Username: req.UserInfo.Username, DryRun: req.DryRun != nil && *req.DryRun}
 	if req.Operation == admissionv1.Update && len(req.OldObject.Raw) > 0 {
 		old := &unstructured.Unstructured{}
 		if err := old.UnmarshalJSON(req.OldObject.Raw); err != nil {
@@ -103,21 +148,14 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.R
 		}
 		jr.Old = old
 	}
-	ctx, cancel := context.WithTimeout(ctx, h.budget)
-	defer cancel()
-	var warnings []string
-	if h.namespaces != nil && req.Namespace != "" {
-		labels, err := h.namespaces.NamespaceLabels(ctx, req.Namespace)
-		if err != nil {
-			warnings = append(warnings, fmt.Sprintf("namespace %s: labels not read (%v): the configured modes apply", req.Namespace, err))
-		}
-		jr.NamespaceLabels = labels
-	}
 	v := h.engine.Judge(ctx, jr)
 	v.Warnings = append(warnings, v.Warnings...)
 	h.record(ctx, req.Kind.Kind, v)
 	answerWarnings := capLines(v.Warnings, maxAnswerLines, "warnings")
 	if v.Allowed() {
+		if remember && ctx.Err() == nil {
+			h.recent.put(key, answerWarnings)
+		}
 		return admission.Allowed("").WithWarnings(answerWarnings...)
 	}
 	denials := v.Denials
@@ -157,6 +195,9 @@ func (h *Handler) RegisterMetrics(reg prometheus.Registerer) error {
 	if err := reg.Register(h.verdicts); err != nil {
 		return err
 	}
+	if err := reg.Register(h.reused); err != nil {
+		return err
+	}
 	return reg.Register(h.lastGauge)
 }
 
@@ -164,9 +205,8 @@ func (h *Handler) RegisterMetrics(reg prometheus.Registerer) error {
 // zero time when none arrived since it started.
 func (h *Handler) LastAdmission() time.Time { return h.last.get() }
 
-// record counts the verdict and logs it through the request's logger, which
-// controller-runtime gives the admission's UID, object and user.
-func (h *Handler) record(ctx context.Context, kind string, v Verdict) {
+// count counts the verdict and returns its label.
+func (h *Handler) count(kind string, v Verdict) string {
 	verdict := "allowed"
 	switch {
 	case !v.Allowed():
@@ -175,7 +215,13 @@ func (h *Handler) record(ctx context.Context, kind string, v Verdict) {
 		verdict = "warned"
 	}
 	h.verdicts.WithLabelValues(kind, verdict).Inc()
-	if verdict != "allowed" {
+	return verdict
+}
+
+// record counts the verdict and logs it through the request's logger, which
+// controller-runtime gives the admission's UID, object and user.
+func (h *Handler) record(ctx context.Context, kind string, v Verdict) {
+	if verdict := h.count(kind, v); verdict != "allowed" {
 		logf.FromContext(ctx).Info("judged", "verdict", verdict, "problems", v.Problems(), "warnings", v.Warnings)
 	}
 }

@@ -175,7 +175,7 @@ func (c *Client) puller(ep resolvers.Endpoint, creds credentials.Set) (*remote.P
 		next = c.guard.wrap(base)
 	}
 	p, err := remote.NewPuller(
-		remote.WithTransport(&endpointTransport{endpoint: ep, next: next, hosts: c.hosts, observer: c.observer}),
+		remote.WithTransport(&endpointTransport{endpoint: ep, next: next, hosts: c.hosts, observer: c.observer, pings: newPings(c.now)}),
 		remote.WithAuthFromKeychain(keychain),
 		remote.WithUserAgent(c.userAgent),
 		remote.WithRetryPredicate(func(error) bool { return false }),

@@ -11,15 +11,19 @@ import (
 )
 
 // TestClientLookupSteadyState checks that a Client keeps what it learnt
-// about a repository: after the first lookup, one HEAD per lookup.
+// about a host and a repository: one ping per host, then one HEAD per
+// lookup.
 func TestClientLookupSteadyState(t *testing.T) {
-	srv, _ := newTestServer(t, "app:v1", "app:v2", "other:v1")
-	c := registry.New(registry.WithTimeout(10 * time.Second))
+	srv, _ := newTestServer(t, "app:v1", "app:v2", "other:v1", "third:v1")
+	now := time.Date(2026, 12, 4, 0, 0, 0, 0, time.UTC)
+	c := registry.New(registry.WithTimeout(10*time.Second), registry.WithClock(func() time.Time { return now }))
 	ep := srv.endpoint()
 
 	steps := []struct {
-		ref  string
-		want map[string]int
+		ref string
+		// later is how much time passes before the lookup.
+		later time.Duration
+		want  map[string]int
 	}{
 		{
 			ref:  "registry.example/app:v1",
@@ -34,17 +38,24 @@ func TestClientLookupSteadyState(t *testing.T) {
 			want: map[string]int{"HEAD /v2/app/manifests/v2": 1},
 		},
 		{
-			// A new repository starts over: go-containerregistry keeps its
-			// handshake per repository.
+			// A new repository on the same host: the host's answer to the
+			// ping is known.
 			ref:  "registry.example/other:v1",
-			want: map[string]int{"GET /v2/": 1, "HEAD /v2/other/manifests/v1": 1},
+			want: map[string]int{"HEAD /v2/other/manifests/v1": 1},
 		},
 		{
 			ref:  "registry.example/other:v1",
 			want: map[string]int{"HEAD /v2/other/manifests/v1": 1},
 		},
+		{
+			// Minutes later, a new repository pings again.
+			ref:   "registry.example/third:v1",
+			later: 6 * time.Minute,
+			want:  map[string]int{"GET /v2/": 1, "HEAD /v2/third/manifests/v1": 1},
+		},
 	}
 	for i, step := range steps {
+		now = now.Add(step.later)
 		srv.resetLog()
 		a := c.Lookup(t.Context(), ep, resolvers.Query{Ref: mustRef(t, step.ref)})
 		if a.Verdict != resolvers.Found {

@@ -32,6 +32,8 @@ type endpointTransport struct {
 	next     http.RoundTripper
 	hosts    *hostTable
 	observer Observer
+	// pings remembers the endpoint's answer to the /v2/ ping.
+	pings *pings
 
 	mu sync.Mutex
 	// realms are the token services named by this endpoint's Bearer
@@ -61,6 +63,31 @@ func (t *endpointTransport) RoundTrip(req *http.Request) (*http.Response, error)
 			}
 		}
 	}
+	if ping {
+		return t.pings.do(req, t.ping)
+	}
+	return t.exchange(req)
+}
+
+// ping sends the /v2/ ping; containerd never sends one, so no answer to it
+// but a challenge (401) or a request to back off (429) decides anything.
+func (t *endpointTransport) ping(req *http.Request) (*http.Response, error) {
+	resp, err := t.exchange(req)
+	if err == nil && resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusTooManyRequests {
+		// Let go-containerregistry go on to the manifest, as if the
+		// endpoint were open. (A 429 is kept: the host asked to be left
+		// alone, and the manifest would get the same.)
+		_ = resp.Body.Close()
+		resp = &http.Response{
+			Status: "200 OK", StatusCode: http.StatusOK, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+			Header: http.Header{}, Body: http.NoBody, Request: req,
+		}
+	}
+	return resp, err
+}
+
+// exchange sends req, falling back to plain HTTP where containerd does.
+func (t *endpointTransport) exchange(req *http.Request) (*http.Response, error) {
 	resp, err := t.send(req)
 	if err != nil && t.endpoint.HTTPFallback && req.URL.Host == t.endpoint.Host && req.URL.Scheme == "https" && isPlainHTTPAnswer(err) {
 		// containerd's rule: https first, then http, for this host.
@@ -70,17 +97,6 @@ func (t *endpointTransport) RoundTrip(req *http.Request) (*http.Response, error)
 		req = req.Clone(req.Context())
 		req.URL.Scheme = "http"
 		resp, err = t.send(req)
-	}
-	if err == nil && ping && resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusTooManyRequests {
-		// containerd never asks /v2/: whatever it answers must not decide
-		// anything. Let go-containerregistry go on to the manifest, as if
-		// the endpoint were open. (A 429 is kept: the host asked to be left
-		// alone, and the manifest would get the same.)
-		_ = resp.Body.Close()
-		resp = &http.Response{
-			Status: "200 OK", StatusCode: http.StatusOK, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-			Header: http.Header{}, Body: http.NoBody, Request: req,
-		}
 	}
 	return resp, err
 }
