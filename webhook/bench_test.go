@@ -93,21 +93,29 @@ func BenchmarkJudge(b *testing.B) {
 	}
 }
 
-// BenchmarkServe: a whole cached admission as the API server makes it, an
+// BenchmarkServe: a whole admission as the API server makes it, an
 // AdmissionReview in and the answer out, through controller-runtime's
-// webhook.
+// webhook: "recent", the same admission allowed a moment ago (the answer
+// given again); "judged", judged in full every time (images cached).
 func BenchmarkServe(b *testing.B) {
 	body := benchReview(b)
-	wh := &admission.Webhook{Handler: judge.NewHandler(judge.NewEngine(tagResolver{}))}
-	b.SetBytes(int64(len(body)))
-	b.ReportAllocs()
-	for b.Loop() {
-		req := httptest.NewRequest(http.MethodPost, judge.Path, bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		rec := httptest.NewRecorder()
-		wh.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK || !bytes.Contains(rec.Body.Bytes(), []byte(`"allowed":true`)) {
-			b.Fatalf("answer %d: %s", rec.Code, rec.Body)
-		}
+	for name, opts := range map[string][]judge.HandlerOption{
+		"recent": nil,
+		"judged": {judge.WithRecentVerdicts(0)},
+	} {
+		b.Run(name, func(b *testing.B) {
+			wh := &admission.Webhook{Handler: judge.NewHandler(judge.NewEngine(tagResolver{}), opts...)}
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			for b.Loop() {
+				req := httptest.NewRequest(http.MethodPost, judge.Path, bytes.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				rec := httptest.NewRecorder()
+				wh.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK || !bytes.Contains(rec.Body.Bytes(), []byte(`"allowed":true`)) {
+					b.Fatalf("answer %d: %s", rec.Code, rec.Body)
+				}
+			}
+		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/admissible/admissible/webhook"
@@ -91,24 +92,12 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		docs = append(docs, d...)
 	}
 
-	results := make([]checkResult, 0, len(docs))
+	results := judgeAll(engine, docs, *budget)
 	code := exitAdmitted
-	for _, d := range docs {
-		if d.NotObject != "" {
-			results = append(results, checkResult{Source: d.Source, Document: d.Index, Allowed: true, NotObject: d.NotObject})
-			continue
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), *budget)
-		v := engine.Judge(ctx, webhook.Request{Object: d.Object})
-		cancel()
-		if !v.Allowed() {
+	for _, r := range results {
+		if !r.Allowed {
 			code = exitRefused
 		}
-		results = append(results, checkResult{
-			Source: d.Source, Document: d.Index, Kind: d.Object.GetKind(),
-			Namespace: d.Object.GetNamespace(), Name: d.Object.GetName(),
-			Allowed: v.Allowed(), Problems: v.Problems(), Verdict: v,
-		})
 	}
 	if *output == "json" {
 		enc := json.NewEncoder(stdout)
@@ -120,6 +109,39 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	printText(stdout, docs, results)
 	return code
+}
+
+// checkParallelism is how many documents are judged at once: their lookups
+// of distinct images run in parallel (each registry host still gets at
+// most 16 requests at once), and shared ones are made once.
+const checkParallelism = 32
+
+// judgeAll judges every document, checkParallelism at a time, each within
+// budget, and returns the results in the documents' order.
+func judgeAll(engine *webhook.Engine, docs []manifest.Document, budget time.Duration) []checkResult {
+	results := make([]checkResult, len(docs))
+	slots := make(chan struct{}, checkParallelism)
+	var wg sync.WaitGroup
+	for i, d := range docs {
+		if d.NotObject != "" {
+			results[i] = checkResult{Source: d.Source, Document: d.Index, Allowed: true, NotObject: d.NotObject}
+			continue
+		}
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			ctx, cancel := context.WithTimeout(context.Background(), budget)
+			defer cancel()
+			v := engine.Judge(ctx, webhook.Request{Object: d.Object})
+			results[i] = checkResult{
+				Source: d.Source, Document: d.Index, Kind: d.Object.GetKind(),
+				Namespace: d.Object.GetNamespace(), Name: d.Object.GetName(),
+				Allowed: v.Allowed(), Problems: v.Problems(), Verdict: v,
+			}
+		})
+	}
+	wg.Wait()
+	return results
 }
 
 // printText prints one block per document and a summary line.

@@ -18,7 +18,10 @@
 //     at a moderate rate, counting what the registry was asked (one ping per
 //     host, one manifest request per image);
 //   - memory: 10,000 distinct images looked up, then the webhook's resident
-//     memory with 10,000 cached entries.
+//     memory with 10,000 cached entries;
+//   - check: admissible check over 1,000 Pod manifests naming 100 images,
+//     and over 10,000 naming 1,000, beside a loop of crane digest over the
+//     same images (-crane, the crane binary; make bench-check builds it).
 //
 // Traffic stays on 127.0.0.1 and every run is bounded in count and time.
 package main
@@ -53,6 +56,8 @@ func main() {
 	duration := flag.Duration("duration", 10*time.Second, "how long each rate is offered")
 	scenarios := flag.String("scenarios", "cached,upstream,memory", "scenarios to run, comma separated")
 	config := flag.String("config", "", "configuration lines added to the webhook's (for example maxInFlight: 64)")
+	crane := flag.String("crane", "", "crane binary to compare check with (scenario check; none: check alone)")
+	runs := flag.Int("runs", 3, "runs of each check measurement; the median is printed")
 	flag.Parse()
 	var offered []int
 	for _, s := range strings.Split(*rates, ",") {
@@ -63,7 +68,7 @@ func main() {
 		}
 		offered = append(offered, n)
 	}
-	if err := run(offered, *duration, strings.Split(*scenarios, ","), *config); err != nil {
+	if err := run(offered, *duration, strings.Split(*scenarios, ","), *config, checkOptions{crane: *crane, runs: *runs}); err != nil {
 		fmt.Fprintf(os.Stderr, "load: %v\n", err)
 		os.Exit(1)
 	}
@@ -74,9 +79,11 @@ type bench struct {
 	reg *harness.Registry
 	wh  *harness.Webhook
 	tls *tls.Config
+	// bin is the admissible binary, dir a scratch directory.
+	bin, dir string
 }
 
-func run(rates []int, duration time.Duration, scenarios []string, extraConfig string) error {
+func run(rates []int, duration time.Duration, scenarios []string, extraConfig string, co checkOptions) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
 	root, err := os.Getwd()
@@ -111,7 +118,7 @@ func run(rates []int, duration time.Duration, scenarios []string, extraConfig st
 	}
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(ca)
-	b := &bench{reg: reg, wh: wh, tls: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}
+	b := &bench{reg: reg, wh: wh, tls: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, bin: bin, dir: dir}
 	fmt.Printf("admissible serve, one process, open loop over TLS with keep-alive; load generator on the same machine\n\n")
 	for _, s := range scenarios {
 		var err error
@@ -122,8 +129,10 @@ func run(rates []int, duration time.Duration, scenarios []string, extraConfig st
 			err = b.upstream(ctx)
 		case "memory":
 			err = b.memory(ctx)
+		case "check":
+			err = b.check(ctx, co)
 		default:
-			err = fmt.Errorf("-scenarios: no scenario %q (cached, upstream, memory)", s)
+			err = fmt.Errorf("-scenarios: no scenario %q (cached, upstream, memory, check)", s)
 		}
 		if err != nil {
 			return err

@@ -3,10 +3,7 @@
 package e2e
 
 import (
-	"bufio"
 	"fmt"
-	"net/http"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -40,28 +37,11 @@ spec:
 // included, from its admissible_lookups_total metric.
 func lookups(t *testing.T) int {
 	t.Helper()
-	resp, err := http.Get(env.webhook.MetricsURL)
+	n, err := env.webhook.Metric("admissible_lookups_total")
 	if err != nil {
-		t.Fatalf("metrics: %v", err)
+		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	total := 0
-	sc := bufio.NewScanner(resp.Body)
-	for sc.Scan() {
-		line := sc.Text()
-		if !strings.HasPrefix(line, "admissible_lookups_total{") {
-			continue
-		}
-		n, err := strconv.ParseFloat(line[strings.LastIndexByte(line, ' ')+1:], 64)
-		if err != nil {
-			t.Fatalf("metrics line %q: %v", line, err)
-		}
-		total += int(n)
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatalf("metrics: %v", err)
-	}
-	return total
+	return int(n)
 }
 
 // TestUpdateLooksUpNothingUnchanged: scaling, relabelling and re-applying a

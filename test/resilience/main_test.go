@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -83,13 +84,16 @@ func client(t *testing.T, caFiles ...string) *http.Client {
 // answer is the webhook's answer to one admission.
 type answer struct {
 	allowed  bool
+	code     int32
 	message  string
 	warnings []string
 }
 
 // admit sends one CREATE of a pod naming image and returns the answer.
 func admit(ctx context.Context, c *http.Client, url, uid, image string) (answer, error) {
-	pod := fmt.Sprintf(`{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"load"},"spec":{"containers":[{"name":"c","image":%q}]}}`, image)
+	// Named after the uid: no two admissions are the same object, so each
+	// is judged (none is given an earlier allowed answer again).
+	pod := fmt.Sprintf(`{"apiVersion":"v1","kind":"Pod","metadata":{"name":%q,"namespace":"load"},"spec":{"containers":[{"name":"c","image":%q}]}}`, "p-"+strings.ToLower(uid), image)
 	body, err := harness.AdmissionReview(uid, []byte(pod))
 	if err != nil {
 		return answer{}, err
@@ -119,7 +123,7 @@ func admit(ctx context.Context, c *http.Client, url, uid, image string) (answer,
 	}
 	a := answer{allowed: review.Response.Allowed, warnings: review.Response.Warnings}
 	if review.Response.Result != nil {
-		a.message = review.Response.Result.Message
+		a.message, a.code = review.Response.Result.Message, review.Response.Result.Code
 	}
 	return a, nil
 }
