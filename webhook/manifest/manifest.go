@@ -8,8 +8,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/util/yaml"
@@ -166,13 +168,31 @@ func ReadPath(path string, stdin io.Reader) ([]Document, error) {
 		return nil, err
 	}
 	sort.Strings(files)
+	return readFiles(files)
+}
+
+// readFiles reads files, GOMAXPROCS at a time (decoding YAML is most of
+// the work), and returns their documents in the files' order; the first
+// file in that order that cannot be read is the error.
+func readFiles(files []string) ([]Document, error) {
+	read := make([][]Document, len(files))
+	errs := make([]error, len(files))
+	slots := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i, f := range files {
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			read[i], errs[i] = readFile(f)
+		})
+	}
+	wg.Wait()
 	var docs []Document
-	for _, f := range files {
-		d, err := readFile(f)
-		if err != nil {
-			return nil, err
+	for i := range files {
+		if errs[i] != nil {
+			return nil, errs[i]
 		}
-		docs = append(docs, d...)
+		docs = append(docs, read[i]...)
 	}
 	return docs, nil
 }
