@@ -87,9 +87,17 @@ soak: ## The resilience suites with SOAK_SCALE times the admissions (default 10;
 manifests: ## Regenerate the webhook configuration in manifests/ from webhook/kinds (a test fails when it is stale).
 	go generate ./manifests
 
+# The crane CLI the check comparison runs, built like the other tools.
+CRANE_VERSION ?= v0.22.1
+
 .PHONY: load
-load: ## Measure admissions per second and latency of admissible serve (figures recorded in hack/load/RESULTS.md).
-	go run ./hack/load
+load: ## Open-loop load on admissible serve at fixed rates, memory, check against crane (figures in BENCHMARKS.md).
+	@crane=$$(hack/build-tool.sh github.com/google/go-containerregistry/cmd/crane $(CRANE_VERSION)); \
+	  go run ./hack/load -crane "$$crane" $(LOAD_FLAGS)
+
+.PHONY: bench
+bench: ## Go benchmarks of the hot path (decode, walk, validation, the whole admission, lookups), median of 5.
+	go test -run '^$$' -bench . -benchmem -count 5 ./webhook/ ./webhook/podcreate/ ./resolvers/cache/
 
 .PHONY: vulncheck
 vulncheck: ## govulncheck against a database built offline from golang.org/x/vulndb (cached per machine).
