@@ -8,7 +8,10 @@ import (
 	"io"
 	"time"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
 	"github.com/admissible/admissible/webhook"
+	"github.com/admissible/admissible/webhook/circle"
 	"github.com/admissible/admissible/webhook/config"
 	"github.com/admissible/admissible/webhook/manifest"
 	"github.com/admissible/admissible/webhook/podcreate"
@@ -74,7 +77,6 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return unusable(err)
 	}
-	engine := webhook.NewEngine(resolver, cfg.EngineOptions()...)
 	var docs []manifest.Document
 	for _, f := range files {
 		d, err := manifest.ReadPath(f, stdin)
@@ -90,6 +92,15 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		docs = append(docs, d...)
 	}
+	walk, err := lookup.walk(cfg)
+	if err != nil {
+		return unusable(err)
+	}
+	set, err := circle.NewSet(objects(docs))
+	if err != nil {
+		return unusable(err)
+	}
+	engine := webhook.NewEngine(resolver, append(cfg.EngineOptions(), webhook.WithRegistryCircle(circle.New(set, walk)))...)
 
 	results := make([]checkResult, 0, len(docs))
 	code := exitAdmitted
@@ -120,6 +131,17 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	printText(stdout, docs, results)
 	return code
+}
+
+// objects are the documents that are Kubernetes objects.
+func objects(docs []manifest.Document) []*unstructured.Unstructured {
+	out := make([]*unstructured.Unstructured, 0, len(docs))
+	for _, d := range docs {
+		if d.NotObject == "" {
+			out = append(out, d.Object)
+		}
+	}
+	return out
 }
 
 // printText prints one block per document and a summary line.
