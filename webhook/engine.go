@@ -38,6 +38,8 @@ type Engine struct {
 	registries  *policy.Registries
 	admission   *podadmission.Checker
 	circle      *circle.Analyzer
+	// circleOnWorkloads leaves Services, Ingresses and HTTPRoutes unjudged.
+	circleOnWorkloads bool
 }
 
 // CredentialSource finds the pull credentials a node would use for a pod:
@@ -175,7 +177,7 @@ type findings struct {
 func (e *Engine) Judge(ctx context.Context, req Request) Verdict {
 	obj := req.Object
 	kind, ok := e.catalog.Lookup(obj.GroupVersionKind())
-	if !ok && (e.circle == nil || !circle.Closes(obj.GroupVersionKind())) {
+	if !ok && (e.circle == nil || e.circleOnWorkloads || !circle.Closes(obj.GroupVersionKind())) {
 		return Verdict{Skipped: true}
 	}
 	modes, notes := e.modes.effective(req.NamespaceLabels, obj.GetAnnotations())

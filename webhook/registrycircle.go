@@ -13,7 +13,17 @@ import (
 // WithRegistryCircle looks for registries that serve their own images with
 // a (default: not checked). Besides workloads the engine then judges
 // Services, Ingresses and HTTPRoutes, which can close a circle too.
-func WithRegistryCircle(a *circle.Analyzer) Option { return func(e *Engine) { e.circle = a } }
+func WithRegistryCircle(a *circle.Analyzer) Option {
+	return func(e *Engine) { e.circle, e.circleOnWorkloads = a, false }
+}
+
+// WithRegistryCircleOnWorkloads looks for registry circles with a on
+// workloads only: with every object known at once (a manifest set), the
+// circle is reported once, on the workload, not again on its Service,
+// Ingress or HTTPRoute.
+func WithRegistryCircleOnWorkloads(a *circle.Analyzer) Option {
+	return func(e *Engine) { e.circle, e.circleOnWorkloads = a, true }
+}
 
 // closingPaths is the field of a Service, an Ingress or an HTTPRoute that
 // leads to the workload in a circle.
@@ -63,7 +73,7 @@ func (e *Engine) circleProblems(ctx context.Context, obj *unstructured.Unstructu
 		return problems, fragile, err
 	}
 	path, ok := closingPaths[obj.GetKind()]
-	if !ok || !circle.Closes(obj.GroupVersionKind()) {
+	if !ok || e.circleOnWorkloads || !circle.Closes(obj.GroupVersionKind()) {
 		return nil, nil, nil
 	}
 	reports, err := e.circle.Closing(ctx, obj)

@@ -100,7 +100,7 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return unusable(err)
 	}
-	engine := webhook.NewEngine(resolver, append(cfg.EngineOptions(), webhook.WithRegistryCircle(circle.New(set, walk)))...)
+	engine := webhook.NewEngine(resolver, append(cfg.EngineOptions(), webhook.WithRegistryCircleOnWorkloads(circle.New(set, walk)))...)
 
 	results := make([]checkResult, 0, len(docs))
 	code := exitAdmitted

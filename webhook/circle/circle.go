@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/admissible/admissible/resolvers"
+	"github.com/admissible/admissible/resolvers/dockerhub"
 	"github.com/admissible/admissible/webhook/podspec"
 )
 
@@ -129,6 +130,9 @@ func (a *Analyzer) through(ctx context.Context, idx Index, w Workload, ref name.
 		want |= resolvers.CapResolve
 	}
 	registry := ref.Context().RegistryStr()
+	if dockerhub.Is(registry) {
+		registry = "docker.io" // as mirror configurations name it
+	}
 	var walk []resolvers.Endpoint
 	for _, ep := range a.mirrors.Endpoints(registry) {
 		if ep.Capabilities.Has(want) {
