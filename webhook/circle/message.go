@@ -46,7 +46,7 @@ func endpoints(eps []resolvers.Endpoint, registry string) string {
 			names = append(names, ep.Host+" itself")
 			continue
 		}
-		names = append(names, ep.String())
+		names = append(names, ep.Scheme+"://"+ep.Host+ep.Path)
 	}
 	return strings.Join(names, " or ")
 }
