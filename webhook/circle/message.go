@@ -55,9 +55,15 @@ func endpoints(eps []resolvers.Endpoint, registry string) string {
 // https://registry.example/v2: Service harbor-registry/harbor-registry-core
 // through Ingress harbor-registry/harbor".
 func (e Entry) String() string {
+	return fmt.Sprintf("%s endpoint %d %s: %s", e.Registry, e.Position+1, e.Endpoint, e.Reaches())
+}
+
+// Reaches says which Services the endpoint reaches, and how: "Service
+// harbor-registry/harbor-registry-core through Ingress harbor-registry/harbor".
+func (e Entry) Reaches() string {
 	vias := make([]string, 0, len(e.Access))
 	for _, a := range e.Access {
 		vias = append(vias, fmt.Sprintf("Service %s through %s", a.Service, a.Via))
 	}
-	return fmt.Sprintf("%s endpoint %d %s: %s", e.Registry, e.Position+1, e.Endpoint, strings.Join(vias, "; "))
+	return strings.Join(vias, " and ")
 }
