@@ -48,7 +48,7 @@ status: {loadBalancer: {ingress: [{ip: 127.0.0.1}]}}
 			config:    fmt.Sprintf("mirrors:\n  docker.io:\n    endpoints: [%q, %q]\n    overridePath: true\n    skipFallback: true\n", dead.URL+"/v2/docker.io", web.URL+"/v2"),
 			manifests: harbor,
 			code:      1,
-			want: []string{fmt.Sprintf("in the cluster: endpoint 1 (%s/v2/docker.io) is Service harbor-registry/harbor-registry-core through LoadBalancer address 127.0.0.1; when it is down, a node falls back to endpoint 2 (%s/v2), which breaks the pull of library/alpine:latest", dead.URL, web.URL)},
+			want:      []string{fmt.Sprintf("in the cluster: endpoint 1 (%s/v2/docker.io) is Service harbor-registry/harbor-registry-core through LoadBalancer address 127.0.0.1; when it is down, a node falls back to endpoint 2 (%s/v2), which breaks the pull of library/alpine:latest", dead.URL, web.URL)},
 		},
 		"in-cluster harbor, then a working registry": {
 			config:    fmt.Sprintf("mirrors:\n  docker.io:\n    endpoints: [%q, %q]\n    skipFallback: true\n", dead.URL, reg.URL),
