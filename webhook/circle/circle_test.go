@@ -95,6 +95,16 @@ kind: PodDisruptionBudget
 metadata: {name: harbor-core, namespace: harbor-registry}
 spec: {minAvailable: 1, selector: {matchLabels: {app: harbor-core}}}`
 
+// nodePortHarbor is Harbor's Service on NodePort 30500 and node n1 at
+// 10.0.0.7.
+var nodePortHarbor = []string{`apiVersion: v1
+kind: Service
+metadata: {name: harbor-registry-core, namespace: harbor-registry}
+spec: {type: NodePort, selector: {app: harbor-core}, ports: [{port: 80, nodePort: 30500}]}`, `apiVersion: v1
+kind: Node
+metadata: {name: n1}
+status: {addresses: [{type: InternalIP, address: 10.0.0.7}]}`}
+
 // summary is what a report says, in words.
 type summary struct {
 	Circles []string
@@ -170,24 +180,12 @@ status: {loadBalancer: {ingress: [{ip: 192.0.2.10}]}}`}, workload: harborDeploym
 		},
 		"a NodePort on a node's address": {
 			mirrors: "docker.io:\n  endpoints: [http://10.0.0.7:30500]\n",
-			objects: []string{`apiVersion: v1
-kind: Service
-metadata: {name: harbor-registry-core, namespace: harbor-registry}
-spec: {type: NodePort, selector: {app: harbor-core}, ports: [{port: 80, nodePort: 30500}]}`, `apiVersion: v1
-kind: Node
-metadata: {name: n1}
-status: {addresses: [{type: InternalIP, address: 10.0.0.7}]}`}, workload: harborDeployment,
+			objects: nodePortHarbor, workload: harborDeployment,
 			want: summary{Circles: []string{"spec.template.spec.containers[0].image: harbor-registry/harbor-registry-core serves 10.0.0.7:30500, which docker.io pulls go through first; its own image goharbor/harbor-core is pulled through it via NodePort 30500 on node n1, fallbacks registry-1.docker.io"}, Fragile: []string{strings.Replace(oneReplica, "registry.example", "10.0.0.7:30500", 1), noPDB}},
 		},
 		"a NodePort on an address that is no node's": {
 			mirrors: "docker.io:\n  endpoints: [http://10.0.0.8:30500]\n",
-			objects: []string{`apiVersion: v1
-kind: Service
-metadata: {name: harbor-registry-core, namespace: harbor-registry}
-spec: {type: NodePort, selector: {app: harbor-core}, ports: [{port: 80, nodePort: 30500}]}`, `apiVersion: v1
-kind: Node
-metadata: {name: n1}
-status: {addresses: [{type: InternalIP, address: 10.0.0.7}]}`}, workload: harborDeployment,
+			objects: nodePortHarbor, workload: harborDeployment,
 		},
 	}
 	for name, tc := range tests {
