@@ -28,7 +28,7 @@ type Index interface {
 var (
 	ServiceKind             = schema.GroupVersionKind{Version: "v1", Kind: "Service"}
 	IngressKind             = networkingv1.SchemeGroupVersion.WithKind("Ingress")
-	HTTPRouteKind           = gatewayv1.SchemeGroupVersion.WithKind("HTTPRoute")
+	HTTPRouteKind           = schema.GroupVersionKind{Group: gatewayv1.GroupName, Version: "v1", Kind: "HTTPRoute"}
 	PodDisruptionBudgetKind = policyv1.SchemeGroupVersion.WithKind("PodDisruptionBudget")
 	NodeKind                = schema.GroupVersionKind{Version: "v1", Kind: "Node"}
 )
