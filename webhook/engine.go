@@ -17,6 +17,7 @@ import (
 
 	"github.com/admissible/admissible/resolvers"
 	"github.com/admissible/admissible/resolvers/credentials"
+	"github.com/admissible/admissible/webhook/circle"
 	"github.com/admissible/admissible/webhook/kinds"
 	"github.com/admissible/admissible/webhook/podadmission"
 	"github.com/admissible/admissible/webhook/podspec"
@@ -36,6 +37,9 @@ type Engine struct {
 	modes       Modes
 	registries  *policy.Registries
 	admission   *podadmission.Checker
+	circle      *circle.Analyzer
+	// circleOnWorkloads leaves Services, Ingresses and HTTPRoutes unjudged.
+	circleOnWorkloads bool
 }
 
 // CredentialSource finds the pull credentials a node would use for a pod:
@@ -79,8 +83,8 @@ func WithMaxLookups(n int) Option {
 }
 
 // WithModes sets the mode of each check where no namespace label or object
-// annotation says otherwise (default: both Enforce; an empty mode is
-// Enforce).
+// annotation says otherwise (default: Enforce, but Warn for RegistryCircle;
+// an empty mode is the default).
 func WithModes(m Modes) Option { return func(e *Engine) { e.modes = m } }
 
 // WithRegistries sets which registries images may come from (default: any).
@@ -102,6 +106,9 @@ func NewEngine(r resolvers.Resolver, opts ...Option) *Engine {
 		if *m == "" {
 			*m = Enforce
 		}
+	}
+	if e.modes.RegistryCircle == "" {
+		e.modes.RegistryCircle = Warn
 	}
 	return e
 }
@@ -170,11 +177,18 @@ type findings struct {
 func (e *Engine) Judge(ctx context.Context, req Request) Verdict {
 	obj := req.Object
 	kind, ok := e.catalog.Lookup(obj.GroupVersionKind())
-	if !ok {
+	if !ok && (e.circle == nil || e.circleOnWorkloads || !circle.Closes(obj.GroupVersionKind())) {
 		return Verdict{Skipped: true}
 	}
 	modes, notes := e.modes.effective(req.NamespaceLabels, obj.GetAnnotations())
 	v := Verdict{Warnings: notes}
+	if e.circle != nil && modes.RegistryCircle != Off {
+		e.registryCircle(ctx, req, modes.RegistryCircle, &v)
+	}
+	if !ok {
+		v.sort()
+		return v
+	}
 	now := e.find(obj, kind)
 	var before *findings
 	var hadPod, hadImage map[string]bool

@@ -42,13 +42,17 @@ type Modes struct {
 	// RuntimeClass a pod names (package podadmission). It needs the cluster:
 	// offline it does not run.
 	PodAdmission Mode
+	// RegistryCircle covers a registry that serves its own images (package
+	// circle); unlike the others it defaults to Warn.
+	RegistryCircle Mode
 }
 
 // Checks, as named in namespace labels and the skip annotation.
 const (
-	checkImages       = "images"
-	checkPodTemplates = "pod-templates"
-	checkPodAdmission = "pod-admission"
+	checkImages         = "images"
+	checkPodTemplates   = "pod-templates"
+	checkPodAdmission   = "pod-admission"
+	checkRegistryCircle = "registry-circle"
 )
 
 // Labels and annotations that set the modes.
@@ -61,8 +65,12 @@ const (
 	// LabelPodAdmission on a namespace sets the pod-admission check's mode
 	// there.
 	LabelPodAdmission = "admissible.dev/pod-admission"
+	// LabelRegistryCircle on a namespace sets the registry-circle check's
+	// mode there.
+	LabelRegistryCircle = "admissible.dev/registry-circle"
 	// AnnotationSkip on an object lists the checks it is exempted from,
-	// comma-separated: "images", "pod-templates", "pod-admission".
+	// comma-separated: "images", "pod-templates", "pod-admission",
+	// "registry-circle".
 	AnnotationSkip = "admissible.dev/skip"
 )
 
@@ -77,7 +85,7 @@ func (m Modes) effective(namespaceLabels, annotations map[string]string) (Modes,
 	for _, l := range []struct {
 		label string
 		mode  *Mode
-	}{{LabelImages, &m.Images}, {LabelPodTemplates, &m.PodTemplates}, {LabelPodAdmission, &m.PodAdmission}} {
+	}{{LabelImages, &m.Images}, {LabelPodTemplates, &m.PodTemplates}, {LabelPodAdmission, &m.PodAdmission}, {LabelRegistryCircle, &m.RegistryCircle}} {
 		v, ok := namespaceLabels[l.label]
 		if !ok {
 			continue
@@ -104,9 +112,12 @@ func (m Modes) effective(namespaceLabels, annotations map[string]string) (Modes,
 		case checkPodAdmission:
 			m.PodAdmission = Off
 			notes = append(notes, fmt.Sprintf("pod admission not checked: this object is exempted by annotation %s", AnnotationSkip))
+		case checkRegistryCircle:
+			m.RegistryCircle = Off
+			notes = append(notes, fmt.Sprintf("registry circle not checked: this object is exempted by annotation %s", AnnotationSkip))
 		case "":
 		default:
-			notes = append(notes, fmt.Sprintf("annotation %s: unknown check %q ignored (known: %s, %s, %s)", AnnotationSkip, c, checkImages, checkPodTemplates, checkPodAdmission))
+			notes = append(notes, fmt.Sprintf("annotation %s: unknown check %q ignored (known: %s, %s, %s, %s)", AnnotationSkip, c, checkImages, checkPodTemplates, checkPodAdmission, checkRegistryCircle))
 		}
 	}
 	return m, notes

@@ -74,20 +74,35 @@ func (r *Registration) defaults() {
 	}
 }
 
-// rules groups the catalog's resources by API group and version.
+// closingResources are the kinds that can close a registry circle
+// without being workloads (package circle): judged besides the catalog's.
+var closingResources = []struct{ group, version, resource string }{
+	{"", "v1", "services"},
+	{"networking.k8s.io", "v1", "ingresses"},
+	{"gateway.networking.k8s.io", "v1", "httproutes"},
+}
+
+// rules groups the catalog's resources, and the resources that close a
+// registry circle, by API group and version.
 func rules(catalog *kinds.Catalog, scope admissionregistrationv1.ScopeType) []admissionregistrationv1.RuleWithOperations {
 	type gv struct{ group, version string }
 	resources := map[gv][]string{}
 	var order []gv
-	for _, k := range catalog.All() {
-		key := gv{k.Group, k.Version}
+	add := func(key gv, resource string) {
 		if _, ok := resources[key]; !ok {
 			order = append(order, key)
 		}
-		resources[key] = append(resources[key], k.Resource)
+		resources[key] = append(resources[key], resource)
+	}
+	for _, k := range catalog.All() {
+		key := gv{k.Group, k.Version}
+		add(key, k.Resource)
 		for _, sub := range k.Subresources {
-			resources[key] = append(resources[key], k.Resource+"/"+sub)
+			add(key, k.Resource+"/"+sub)
 		}
+	}
+	for _, r := range closingResources {
+		add(gv{r.group, r.version}, r.resource)
 	}
 	out := make([]admissionregistrationv1.RuleWithOperations, 0, len(order))
 	for _, key := range order {

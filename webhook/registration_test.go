@@ -39,7 +39,11 @@ func TestConfigurationRulesCoverTheCatalog(t *testing.T) {
 		}
 	}
 
-	want := map[string][]where{}
+	want := map[string][]where{
+		"services":   {{"", "v1"}},
+		"ingresses":  {{"networking.k8s.io", "v1"}},
+		"httproutes": {{"gateway.networking.k8s.io", "v1"}},
+	}
 	for _, k := range catalog.All() {
 		want[k.Resource] = append(want[k.Resource], where{k.Group, k.Version})
 		for _, sub := range k.Subresources {
@@ -64,10 +68,12 @@ func TestConfigurationBuiltinRules(t *testing.T) {
 		}}
 	}
 	want := []admissionregistrationv1.RuleWithOperations{
-		rule("", "pods", "pods/ephemeralcontainers", "podtemplates", "replicationcontrollers"),
+		rule("", "pods", "pods/ephemeralcontainers", "podtemplates", "replicationcontrollers", "services"),
 		rule("apps", "daemonsets", "deployments", "replicasets", "statefulsets"),
 		rule("batch", "cronjobs", "jobs"),
 		rule("ceph.rook.io", "cephclusters", "cephcosidrivers", "cephnfses", "cephnvmeofgateways"),
+		rule("networking.k8s.io", "ingresses"),
+		rule("gateway.networking.k8s.io", "httproutes"),
 	}
 	got := judge.Registration{}.Configuration(kinds.Builtin()).Webhooks[0].Rules
 	if diff := cmp.Diff(want, got); diff != "" {

@@ -9,7 +9,10 @@ import (
 	"sync"
 	"time"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
 	"github.com/admissible/admissible/webhook"
+	"github.com/admissible/admissible/webhook/circle"
 	"github.com/admissible/admissible/webhook/config"
 	"github.com/admissible/admissible/webhook/manifest"
 	"github.com/admissible/admissible/webhook/podcreate"
@@ -75,7 +78,6 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return unusable(err)
 	}
-	engine := webhook.NewEngine(resolver, cfg.EngineOptions()...)
 	var docs []manifest.Document
 	for _, f := range files {
 		d, err := manifest.ReadPath(f, stdin)
@@ -91,6 +93,15 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		docs = append(docs, d...)
 	}
+	walk, err := lookup.walk(cfg)
+	if err != nil {
+		return unusable(err)
+	}
+	set, err := circle.NewSet(objects(docs))
+	if err != nil {
+		return unusable(err)
+	}
+	engine := webhook.NewEngine(resolver, append(cfg.EngineOptions(), webhook.WithRegistryCircleOnWorkloads(circle.New(set, walk)))...)
 
 	results := judgeAll(engine, docs, *budget)
 	code := exitAdmitted
@@ -142,6 +153,17 @@ func judgeAll(engine *webhook.Engine, docs []manifest.Document, budget time.Dura
 	}
 	wg.Wait()
 	return results
+}
+
+// objects are the documents that are Kubernetes objects.
+func objects(docs []manifest.Document) []*unstructured.Unstructured {
+	out := make([]*unstructured.Unstructured, 0, len(docs))
+	for _, d := range docs {
+		if d.NotObject == "" {
+			out = append(out, d.Object)
+		}
+	}
+	return out
 }
 
 // printText prints one block per document and a summary line.

@@ -76,7 +76,7 @@ func TestWebhookConfigCustomResources(t *testing.T) {
 		"argoproj.io/v1alpha1": {"rollouts"},
 		"example.com/v1":       {"apps"},
 		"apps/v1":              {"daemonsets", "deployments", "replicasets", "statefulsets"},
-		"/v1":                  {"pods", "pods/ephemeralcontainers", "podtemplates", "replicationcontrollers"},
+		"/v1":                  {"pods", "pods/ephemeralcontainers", "podtemplates", "replicationcontrollers", "services"},
 	} {
 		if diff := cmp.Diff(want, resources[key]); diff != "" {
 			t.Errorf("rule %s resources mismatch (-want +got):\n%s", key, diff)

@@ -89,3 +89,13 @@ func (l lookupFlags) mirrorOptions() []mirrors.Option {
 	}
 	return []mirrors.Option{mirrors.WithHostsDir(l.hostsDir)}
 }
+
+// walk returns the mirror chain for its endpoints only: it asks no
+// registry.
+func (l lookupFlags) walk(c *config.File) (*mirrors.Chain, error) {
+	chain, err := mirrors.New(c.Mirrors, nil, l.mirrorOptions()...)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return chain, nil
+}

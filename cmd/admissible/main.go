@@ -50,7 +50,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "webhook-config":
 		return webhookConfig(args[1:], stdout, stderr)
 	case "mirrors":
-		return mirrorsCommand(args[1:], stdout, stderr)
+		return mirrorsCommand(args[1:], stdin, stdout, stderr)
 	case "verify":
 		return verifyCommand(args[1:], stdout, stderr)
 	case "version":

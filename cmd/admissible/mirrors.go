@@ -14,16 +14,18 @@ import (
 	"github.com/admissible/admissible/resolvers"
 	"github.com/admissible/admissible/resolvers/mirrors"
 	"github.com/admissible/admissible/resolvers/probe"
+	"github.com/admissible/admissible/webhook/circle"
 	"github.com/admissible/admissible/webhook/config"
+	"github.com/admissible/admissible/webhook/manifest"
 )
 
 // defaultSample is the image probed on a registry with no --sample.
 const defaultSample = "library/alpine:latest"
 
 // mirrorsCommand runs "admissible mirrors check".
-func mirrorsCommand(args []string, stdout, stderr io.Writer) int {
+func mirrorsCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] != "check" {
-		fmt.Fprintln(stderr, "usage: admissible mirrors check --config FILE | --containerd-hosts DIR [--sample REGISTRY=REPOSITORY:TAG]... [-o text|json]")
+		fmt.Fprintln(stderr, "usage: admissible mirrors check --config FILE | --containerd-hosts DIR [-f FILE|DIR|-]... [--sample REGISTRY=REPOSITORY:TAG]... [-o text|json]")
 		return exitUnusable
 	}
 	fs := flag.NewFlagSet("mirrors check", flag.ContinueOnError)
@@ -32,6 +34,8 @@ func mirrorsCommand(args []string, stdout, stderr io.Writer) int {
 	hostsDir := fs.String("containerd-hosts", "", "containerd certs.d directory whose hosts are probed")
 	output := fs.String("o", "text", "output format: text or json")
 	timeout := fs.Duration("timeout", 10*time.Second, "time one request may take")
+	var files stringList
+	fs.Var(&files, "f", "manifests of the cluster (file, directory or -; repeatable): endpoints that reach one of their Services are reported, with the fallback after them")
 	var samples stringList
 	fs.Var(&samples, "sample", "image to look up on a registry's endpoints, as REGISTRY=REPOSITORY:TAG (repeatable; default "+defaultSample+")")
 	if err := fs.Parse(args[1:]); err != nil {
@@ -59,7 +63,11 @@ func mirrorsCommand(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("%v", err)
 	}
-	chain, err := mirrors.New(cfg.Mirrors, nil, lookupFlags{hostsDir: *hostsDir}.mirrorOptions()...)
+	chain, err := lookupFlags{hostsDir: *hostsDir}.walk(cfg)
+	if err != nil {
+		return fail("%v", err)
+	}
+	inCluster, err := inClusterEndpoints(files, stdin, chain)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -85,6 +93,11 @@ func mirrorsCommand(args []string, stdout, stderr io.Writer) int {
 			w.Endpoints = append(w.Endpoints, probe.Endpoint(context.Background(), client, ep, repo, tag))
 		}
 		w.Node = w.nodeOutcome()
+		for _, e := range inCluster {
+			if e.Registry == reg {
+				w.InCluster = append(w.InCluster, inClusterEndpoint{Entry: e, Fallback: w.fallback(e.Position)})
+			}
+		}
 		walks = append(walks, w)
 	}
 	if *output == "json" {
@@ -96,6 +109,13 @@ func mirrorsCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	if len(problems) > 0 {
 		return exitRefused
+	}
+	for _, w := range walks {
+		for _, e := range w.InCluster {
+			if !e.Fallback.Works {
+				return exitRefused
+			}
+		}
 	}
 	for _, w := range walks {
 		for _, r := range w.Endpoints {
@@ -113,6 +133,57 @@ type walk struct {
 	Sample    string         `json:"sample"`
 	Endpoints []probe.Report `json:"endpoints"`
 	Node      string         `json:"node"`
+	// InCluster are the endpoints that reach a Service of the manifests
+	// given with -f, each with what a node does when it is down.
+	InCluster []inClusterEndpoint `json:"inCluster,omitempty"`
+}
+
+// inClusterEndpoint is an endpoint served by the cluster itself.
+type inClusterEndpoint struct {
+	circle.Entry
+	Fallback fallback `json:"fallback"`
+}
+
+// fallback is what a node does for the sample when an in-cluster endpoint
+// is down.
+type fallback struct {
+	Works bool   `json:"works"`
+	Node  string `json:"node"`
+}
+
+// fallback says where a node's pull of the sample ends when endpoint
+// position (from 0) does not answer: the walk goes on after it.
+func (w walk) fallback(position int) fallback {
+	for i := position + 1; i < len(w.Endpoints); i++ {
+		switch r := w.Endpoints[i]; r.Outcome {
+		case probe.Serves:
+			return fallback{Works: true, Node: fmt.Sprintf("falls back to endpoint %d (%s), which serves %s", i+1, r.Endpoint, w.Sample)}
+		case probe.Broken:
+			return fallback{Node: fmt.Sprintf("falls back to endpoint %d (%s), which breaks the pull of %s", i+1, r.Endpoint, w.Sample)}
+		}
+	}
+	return fallback{Node: fmt.Sprintf("has no endpoint after it that serves %s", w.Sample)}
+}
+
+// inClusterEndpoints reads the manifests named by files and returns the
+// endpoints of chain's walks that reach one of their Services.
+func inClusterEndpoints(files []string, stdin io.Reader, chain *mirrors.Chain) ([]circle.Entry, error) {
+	if len(files) == 0 {
+		return nil, nil
+	}
+	var docs []manifest.Document
+	for _, f := range files {
+		d, err := manifest.ReadPath(f, stdin)
+		if err != nil {
+			return nil, err
+		}
+		docs = append(docs, d...)
+	}
+	set, err := circle.NewSet(objects(docs))
+	if err != nil {
+		return nil, err
+	}
+	return circle.New(set, chain).InCluster(context.Background(), chain.Registries())
 }
 
 // nodeOutcome says, in a sentence, where a node's pull of the sample ends.
@@ -141,6 +212,9 @@ func printWalks(w io.Writer, walks []walk) {
 			for _, p := range r.Problems {
 				fmt.Fprintf(w, "  problem: %s: %s\n", r.Endpoint, p)
 			}
+		}
+		for _, e := range wk.InCluster {
+			fmt.Fprintf(w, "  in the cluster: endpoint %d (%s) is %s; when it is down, a node %s\n", e.Position+1, e.Endpoint, e.Reaches(), e.Fallback.Node)
 		}
 	}
 }

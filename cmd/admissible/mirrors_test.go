@@ -30,11 +30,32 @@ func TestMirrorsCheck(t *testing.T) {
 	dead := httptest.NewServer(http.NotFoundHandler())
 	dead.Close()
 
+	// Harbor behind a LoadBalancer address of the cluster: the dead mirror.
+	_, deadPort, _ := strings.Cut(strings.TrimPrefix(dead.URL, "http://"), ":")
+	harbor := fmt.Sprintf(`apiVersion: v1
+kind: Service
+metadata: {name: harbor-registry-core, namespace: harbor-registry}
+spec: {type: LoadBalancer, selector: {app: harbor-core}, ports: [{port: %s}]}
+status: {loadBalancer: {ingress: [{ip: 127.0.0.1}]}}
+`, deadPort)
 	cases := map[string]struct {
-		config string
-		code   int
-		want   []string
+		config    string
+		manifests string
+		code      int
+		want      []string
 	}{
+		"the incident: in-cluster harbor, then a web page": {
+			config:    fmt.Sprintf("mirrors:\n  docker.io:\n    endpoints: [%q, %q]\n    overridePath: true\n    skipFallback: true\n", dead.URL+"/v2/docker.io", web.URL+"/v2"),
+			manifests: harbor,
+			code:      1,
+			want:      []string{fmt.Sprintf("in the cluster: endpoint 1 (%s/v2/docker.io) is Service harbor-registry/harbor-registry-core through LoadBalancer address 127.0.0.1; when it is down, a node falls back to endpoint 2 (%s/v2), which breaks the pull of library/alpine:latest", dead.URL, web.URL)},
+		},
+		"in-cluster harbor, then a working registry": {
+			config:    fmt.Sprintf("mirrors:\n  docker.io:\n    endpoints: [%q, %q]\n    skipFallback: true\n", dead.URL, reg.URL),
+			manifests: harbor,
+			code:      0,
+			want:      []string{"when it is down, a node falls back to endpoint 2 (" + reg.URL + "/v2), which serves library/alpine:latest"},
+		},
 		"dead harbor, then a web page": {
 			config: fmt.Sprintf("mirrors:\n  docker.io:\n    endpoints: [%q, %q]\n    overridePath: true\n    skipFallback: true\n", dead.URL+"/v2/docker.io", web.URL+"/v2"),
 			code:   1,
@@ -57,7 +78,11 @@ func TestMirrorsCheck(t *testing.T) {
 				t.Fatal(err)
 			}
 			var stdout, stderr bytes.Buffer
-			code := run([]string{"mirrors", "check", "--config", cfg}, nil, &stdout, &stderr)
+			args := []string{"mirrors", "check", "--config", cfg}
+			if tc.manifests != "" {
+				args = append(args, "-f", "-")
+			}
+			code := run(args, strings.NewReader(tc.manifests), &stdout, &stderr)
 			if code != tc.code {
 				t.Errorf("exit %d, want %d\n%s%s", code, tc.code, stdout.String(), stderr.String())
 			}

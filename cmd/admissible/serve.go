@@ -23,6 +23,7 @@ import (
 	"github.com/admissible/admissible/resolvers/instrument"
 	"github.com/admissible/admissible/resolvers/mirrors"
 	"github.com/admissible/admissible/webhook"
+	"github.com/admissible/admissible/webhook/circle"
 	"github.com/admissible/admissible/webhook/config"
 	"github.com/admissible/admissible/webhook/podadmission"
 	"github.com/admissible/admissible/webhook/podcreate"
@@ -125,13 +126,18 @@ func serve(args []string, stderr io.Writer) int {
 		if err != nil {
 			return fail(err)
 		}
-		opts = append(opts, webhook.WithCredentials(c.Credentials), webhook.WithPodAdmission(admission))
+		walk, err := lookup.walk(cfg)
+		if err != nil {
+			return fail(err)
+		}
+		opts = append(opts, webhook.WithCredentials(c.Credentials), webhook.WithPodAdmission(admission),
+			webhook.WithRegistryCircle(circle.New(c.Circle, walk)))
 		handlerOpts = append(handlerOpts, webhook.WithNamespaces(c.Namespaces))
 	} else {
 		if err := emulate(*kubeVersion); err != nil {
 			return fail(fmt.Errorf("--kube-version: %w", err))
 		}
-		log.Info("no cluster access: pull secrets and namespace labels are not read, the configured modes apply everywhere")
+		log.Info("no cluster access: pull secrets and namespace labels are not read, the configured modes apply everywhere, registry circles are not looked for")
 	}
 	handler := webhook.NewHandler(webhook.NewEngine(measured, opts...), handlerOpts...)
 	if err := handler.RegisterMetrics(reg); err != nil {

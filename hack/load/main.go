@@ -121,6 +121,12 @@ func run(rates []int, duration time.Duration, scenarios []string, extraConfig st
 	b := &bench{reg: reg, wh: wh, tls: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, bin: bin, dir: dir}
 	fmt.Printf("admissible serve, one process, open loop over TLS with keep-alive; load generator on the same machine\n\n")
 	for _, s := range scenarios {
+		// Each scenario meets a fresh process: nothing cached, memory as
+		// at start.
+		wh.Stop()
+		if err := wh.Restart(ctx); err != nil {
+			return err
+		}
 		var err error
 		switch strings.TrimSpace(s) {
 		case "cached":
@@ -157,8 +163,8 @@ func (b *bench) cached(ctx context.Context, rates []int, duration time.Duration)
 		return err
 	}
 	fmt.Println("cached: Deployment, 3 containers x 20 env entries, images cached")
-	fmt.Println("| offered | achieved | judged | shed | errors | p50 | p90 | p99 | max | peak RSS |")
-	fmt.Println("|---|---|---|---|---|---|---|---|---|---|")
+	fmt.Println("| offered | sent | answered | judged | shed | errors | p50 | p90 | p99 | max | peak RSS |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, rate := range rates {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -236,10 +242,14 @@ func (b *bench) memory(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	rss, _ := b.rss()
+	time.Sleep(3 * time.Second) // the remembered verdicts expire
+	mem, err := b.rss()
+	if err != nil {
+		return err
+	}
 	fmt.Println("memory: 10,000 distinct images looked up (100 repositories x 100 tags), 1,000/s")
 	fmt.Printf("  %s\n", r.line())
-	fmt.Printf("  resident memory with them cached: %d MiB\n\n", rss>>20)
+	fmt.Printf("  resident memory with them cached: %s\n\n", mem)
 	return nil
 }
 
@@ -247,21 +257,21 @@ func (b *bench) memory(ctx context.Context) error {
 type result struct {
 	m            *vegeta.Metrics
 	judged, shed int
-	peakRSS      int64
+	peak         memory
 }
 
 func (r result) row(rate int) string {
 	l := r.m.Latencies
-	return fmt.Sprintf("| %d/s | %.0f/s | %d | %d | %d | %s | %s | %s | %s | %d MiB |",
-		rate, r.m.Throughput, r.judged, r.shed, int(r.m.Requests)-r.judged-r.shed,
-		ms(l.P50), ms(l.P90), ms(l.P99), ms(l.Max), r.peakRSS>>20)
+	return fmt.Sprintf("| %d/s | %d | %.0f/s | %d | %d | %d | %s | %s | %s | %s | %s |",
+		rate, r.m.Requests, r.m.Throughput, r.judged, r.shed, int(r.m.Requests)-r.judged-r.shed,
+		ms(l.P50), ms(l.P90), ms(l.P99), ms(l.Max), r.peak)
 }
 
 func (r result) line() string {
 	l := r.m.Latencies
-	return fmt.Sprintf("%d requests, %.0f/s answered, %d judged, %d shed, %d errors; p50 %s p90 %s p99 %s max %s; peak RSS %d MiB",
+	return fmt.Sprintf("%d requests, %.0f/s answered, %d judged, %d shed, %d errors; p50 %s p90 %s p99 %s max %s; peak RSS %s",
 		r.m.Requests, r.m.Throughput, r.judged, r.shed, int(r.m.Requests)-r.judged-r.shed,
-		ms(l.P50), ms(l.P90), ms(l.P99), ms(l.Max), r.peakRSS>>20)
+		ms(l.P50), ms(l.P90), ms(l.P99), ms(l.Max), r.peak)
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/1e6) }
@@ -291,14 +301,19 @@ func (b *bench) attack(ctx context.Context, name string, rate int, d time.Durati
 	}
 	attacker := vegeta.NewAttacker(vegeta.TLSConfig(b.tls), vegeta.KeepAlive(true), vegeta.Timeout(15*time.Second),
 		vegeta.Workers(64), vegeta.MaxBody(64<<10))
-	var peak atomic.Int64
+	var peak, peakAnon atomic.Int64
 	done := make(chan struct{})
 	go func() {
 		tick := time.NewTicker(50 * time.Millisecond)
 		defer tick.Stop()
 		for {
-			if rss, err := b.rss(); err == nil && rss > peak.Load() {
-				peak.Store(rss)
+			if m, err := b.rss(); err == nil {
+				if m.rss > peak.Load() {
+					peak.Store(m.rss)
+				}
+				if m.anon > peakAnon.Load() {
+					peakAnon.Store(m.anon)
+				}
 			}
 			select {
 			case <-done:
@@ -326,7 +341,7 @@ func (b *bench) attack(ctx context.Context, name string, rate int, d time.Durati
 	}
 	m.Close()
 	close(done)
-	r.m, r.peakRSS = m, peak.Load()
+	r.m, r.peak = m, memory{rss: peak.Load(), anon: peakAnon.Load()}
 	return r, nil
 }
 
@@ -345,21 +360,37 @@ func verdict(body []byte) string {
 	return "judged"
 }
 
+// memory is the webhook's resident memory: all of it, and the anonymous
+// part (heap, stacks), without the pages of the binary it maps (shared,
+// and dropped by the kernel under pressure).
+type memory struct{ rss, anon int64 }
+
+func (m memory) String() string { return fmt.Sprintf("%d MiB (anonymous %d MiB)", m.rss>>20, m.anon>>20) }
+
 // rss reads the webhook's resident memory from /proc.
-func (b *bench) rss() (int64, error) {
+func (b *bench) rss() (memory, error) {
 	f, err := os.Open(fmt.Sprintf("/proc/%d/status", b.wh.Pid()))
 	if err != nil {
-		return 0, err
+		return memory{}, err
 	}
 	defer f.Close()
+	var m memory
 	s := bufio.NewScanner(f)
 	for s.Scan() {
-		if rest, ok := strings.CutPrefix(s.Text(), "VmRSS:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			return kb << 10, err
+		for prefix, into := range map[string]*int64{"VmRSS:": &m.rss, "RssAnon:": &m.anon} {
+			if rest, ok := strings.CutPrefix(s.Text(), prefix); ok {
+				kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+				if err != nil {
+					return memory{}, err
+				}
+				*into = kb << 10
+			}
 		}
 	}
-	return 0, fmt.Errorf("no VmRSS")
+	if m.rss == 0 {
+		return memory{}, fmt.Errorf("no VmRSS")
+	}
+	return m, nil
 }
 
 // review wraps obj in a CREATE AdmissionReview of the given kind.

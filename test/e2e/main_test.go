@@ -33,6 +33,7 @@ var images = []string{
 	"ceph/ceph:v17.2.5", "ceph/ceph:v17.2.6",
 	"bitnami/postgresql:15.3.0-debian-11-r24",
 	"library/nginx:latest", "library/busybox:1.36", "library/app:1.0",
+	"goharbor/harbor-core:v2.9.0",
 }
 
 const webhookPrefix = `admission webhook "validate.admissible.dev" denied the request`
@@ -129,7 +130,9 @@ func mirrorConfig() string {
 		fmt.Fprintf(&b, "  %s:\n    endpoints: [%q]\n    skipFallback: true\n", host, url)
 	}
 	mirror("quay.io", env.registry.URL)
-	mirror("docker.io", env.registry.URL)
+	// docker.io goes through a host an Ingress of the registry-circle tests
+	// claims (circleHost): the same registry, reached by name.
+	mirror("docker.io", circleMirror())
 	mirror("private.example", env.private.URL)
 	// A dead first mirror (nothing listens on port 1), then a real one.
 	fmt.Fprintf(&b, "  ghcr.io:\n    endpoints: [\"http://127.0.0.1:1\", %q]\n    skipFallback: true\n", env.distribution.URL)

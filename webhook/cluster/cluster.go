@@ -7,14 +7,19 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	nodev1 "k8s.io/api/node/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	schedulingv1 "k8s.io/api/scheduling/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/rest"
 	ctrlcache "sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/admissible/admissible/webhook"
 	"github.com/admissible/admissible/webhook/podadmission"
@@ -32,22 +37,43 @@ type Cluster struct {
 	Namespaces *NamespaceLabels
 	// Objects are what pod admission looks up.
 	Objects *Objects
+	// Circle is what the registry-circle check reads.
+	Circle *CircleIndex
 }
 
 // Start starts informers on secrets (pull secrets keep their data, others
 // do not), service accounts, namespaces, priority classes and runtime
-// classes, and returns their readers. They stop when ctx ends.
+// classes, and, for the registry-circle check, on services, ingresses, pod
+// disruption budgets, nodes, deployments, statefulsets, daemonsets and,
+// when discovery says Gateway API is served at start, httproutes (installed
+// later, they are read after a restart). It returns their readers. They
+// stop when ctx ends.
 func Start(ctx context.Context, cfg *rest.Config, log logr.Logger) (*Cluster, error) {
 	scheme := runtime.NewScheme()
-	for _, add := range []func(*runtime.Scheme) error{corev1.AddToScheme, schedulingv1.AddToScheme, nodev1.AddToScheme} {
+	for _, add := range []func(*runtime.Scheme) error{corev1.AddToScheme, schedulingv1.AddToScheme, nodev1.AddToScheme,
+		appsv1.AddToScheme, networkingv1.AddToScheme, policyv1.AddToScheme, gatewayv1.Install} {
 		if err := add(scheme); err != nil {
 			return nil, err
 		}
 	}
-	cache, err := ctrlcache.New(cfg, ctrlcache.Options{
-		Scheme:   scheme,
-		ByObject: map[client.Object]ctrlcache.ByObject{&corev1.Secret{}: {Transform: pullsecrets.Transform}},
-	})
+	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	routes, err := ServesHTTPRoutes(dc)
+	if err != nil {
+		return nil, fmt.Errorf("discovery of Gateway API: %w", err)
+	}
+	log.Info("registry circle", "httproutes", routes)
+	byObject := map[client.Object]ctrlcache.ByObject{&corev1.Secret{}: {Transform: pullsecrets.Transform}}
+	informed := circleObjects()
+	if routes {
+		informed = append(informed, &gatewayv1.HTTPRoute{})
+	}
+	for _, obj := range informed {
+		byObject[obj] = ctrlcache.ByObject{Transform: ctrlcache.TransformStripManagedFields()}
+	}
+	cache, err := ctrlcache.New(cfg, ctrlcache.Options{Scheme: scheme, ByObject: byObject})
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +82,7 @@ func Start(ctx context.Context, cfg *rest.Config, log logr.Logger) (*Cluster, er
 		return nil, err
 	}
 	// Create the informers now, so the first admission does not wait for them.
-	for _, obj := range []client.Object{&corev1.Secret{}, &corev1.ServiceAccount{}, &corev1.Namespace{}, &schedulingv1.PriorityClass{}, &nodev1.RuntimeClass{}} {
+	for _, obj := range append([]client.Object{&corev1.Secret{}, &corev1.ServiceAccount{}, &corev1.Namespace{}, &schedulingv1.PriorityClass{}, &nodev1.RuntimeClass{}}, informed...) {
 		if _, err := cache.GetInformer(ctx, obj); err != nil {
 			return nil, fmt.Errorf("informer for %T: %w", obj, err)
 		}
@@ -77,6 +103,7 @@ func Start(ctx context.Context, cfg *rest.Config, log logr.Logger) (*Cluster, er
 		Credentials: pullsecrets.New(reader),
 		Namespaces:  &NamespaceLabels{reader: reader},
 		Objects:     &Objects{reader: reader, live: live},
+		Circle:      NewCircleIndex(reader, routes),
 	}, nil
 }
 

@@ -54,6 +54,8 @@ type Modes struct {
 	Images       Mode `json:"images,omitempty"`
 	PodTemplates Mode `json:"podTemplates,omitempty"`
 	PodAdmission Mode `json:"podAdmission,omitempty"`
+	// RegistryCircle defaults to warn, not enforce.
+	RegistryCircle Mode `json:"registryCircle,omitempty"`
 }
 
 // PodSecurity is the podSecurity key: the cluster's PodSecurity admission
@@ -171,6 +173,12 @@ func (f *File) validate() error {
 	}
 	if f.modes.PodAdmission, err = webhook.ParseMode(string(f.Modes.PodAdmission)); err != nil {
 		return fmt.Errorf("modes.podAdmission: %w", err)
+	}
+	f.modes.RegistryCircle = webhook.Warn
+	if f.Modes.RegistryCircle != "" {
+		if f.modes.RegistryCircle, err = webhook.ParseMode(string(f.Modes.RegistryCircle)); err != nil {
+			return fmt.Errorf("modes.registryCircle: %w", err)
+		}
 	}
 	if _, err := podadmission.New(nil, f.PodAdmission(), 0); err != nil {
 		return err

@@ -22,7 +22,7 @@ func TestLoadConfig(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
-	if diff := cmp.Diff(webhook.Modes{Images: webhook.Warn, PodTemplates: webhook.Off, PodAdmission: webhook.Enforce}, c.modes); diff != "" {
+	if diff := cmp.Diff(webhook.Modes{Images: webhook.Warn, PodTemplates: webhook.Off, PodAdmission: webhook.Enforce, RegistryCircle: webhook.Warn}, c.modes); diff != "" {
 		t.Errorf("modes mismatch (-want +got):\n%s", diff)
 	}
 	for host, want := range map[string]string{
@@ -62,7 +62,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Load: %v", err)
 			}
-			if diff := cmp.Diff(webhook.Modes{Images: webhook.Enforce, PodTemplates: webhook.Enforce, PodAdmission: webhook.Enforce}, c.modes); diff != "" {
+			if diff := cmp.Diff(webhook.Modes{Images: webhook.Enforce, PodTemplates: webhook.Enforce, PodAdmission: webhook.Enforce, RegistryCircle: webhook.Warn}, c.modes); diff != "" {
 				t.Errorf("modes mismatch (-want +got):\n%s", diff)
 			}
 			if diff := cmp.Diff(kinds.Builtin().All(), c.catalog.All()); diff != "" {
@@ -93,7 +93,7 @@ func TestLoadConfigRefuses(t *testing.T) {
 		"maxInFlight zero":             {yaml: "maxInFlight: 0\n", want: "maxInFlight: 0: must be at least 1"},
 		"maxInFlight not a number":     {yaml: "maxInFlight: many\n", want: `maxInFlight: "many": must be a whole number`},
 		"maxInFlight a fraction":       {yaml: "maxInFlight: 1.5\n", want: "maxInFlight: 1.5: must be a whole number"},
-		"unknown key in modes":         {yaml: "modes: {image: warn}\n", want: `modes: unknown key "image" (known: images, podTemplates, podAdmission)`},
+		"unknown key in modes":         {yaml: "modes: {image: warn}\n", want: `modes: unknown key "image" (known: images, podTemplates, podAdmission, registryCircle)`},
 		"unknown key in entry":         {yaml: cr("{kind: A, version: v1, resource: as, imagePath: [spec.image]}"), want: `customResources[0]: unknown key "imagePath" (known: group, version, kind, resource, imagePaths, podTemplatePaths)`},
 		"bad images mode":              {yaml: "modes: {images: audit}\n", want: `modes.images: mode "audit": must be enforce, warn or off`},
 		"bad podTemplates mode":        {yaml: "modes: {podTemplates: Warn}\n", want: `modes.podTemplates: mode "Warn": must be enforce, warn or off`},
@@ -141,11 +141,11 @@ func TestLoadConfigModeSpellings(t *testing.T) {
 		yaml string
 		want webhook.Modes
 	}{
-		"bare off":         {yaml: "modes: {images: off, podTemplates: warn}\n", want: webhook.Modes{Images: webhook.Off, PodTemplates: webhook.Warn, PodAdmission: webhook.Enforce}},
-		"bare Off":         {yaml: "modes:\n  images: Off\n  podTemplates: OFF\n", want: webhook.Modes{Images: webhook.Off, PodTemplates: webhook.Off, PodAdmission: webhook.Enforce}},
-		"quoted off":       {yaml: "modes: {images: \"off\", podTemplates: 'off'}\n", want: webhook.Modes{Images: webhook.Off, PodTemplates: webhook.Off, PodAdmission: webhook.Enforce}},
-		"false, no":        {yaml: "modes: {images: false, podTemplates: no}\n", want: webhook.Modes{Images: webhook.Off, PodTemplates: webhook.Off, PodAdmission: webhook.Enforce}},
-		"enforce and null": {yaml: "modes: {images: enforce, podTemplates: null}\n", want: webhook.Modes{Images: webhook.Enforce, PodTemplates: webhook.Enforce, PodAdmission: webhook.Enforce}},
+		"bare off":         {yaml: "modes: {images: off, podTemplates: warn}\n", want: webhook.Modes{Images: webhook.Off, PodTemplates: webhook.Warn, PodAdmission: webhook.Enforce, RegistryCircle: webhook.Warn}},
+		"bare Off":         {yaml: "modes:\n  images: Off\n  podTemplates: OFF\n", want: webhook.Modes{Images: webhook.Off, PodTemplates: webhook.Off, PodAdmission: webhook.Enforce, RegistryCircle: webhook.Warn}},
+		"quoted off":       {yaml: "modes: {images: \"off\", podTemplates: 'off'}\n", want: webhook.Modes{Images: webhook.Off, PodTemplates: webhook.Off, PodAdmission: webhook.Enforce, RegistryCircle: webhook.Warn}},
+		"false, no":        {yaml: "modes: {images: false, podTemplates: no}\n", want: webhook.Modes{Images: webhook.Off, PodTemplates: webhook.Off, PodAdmission: webhook.Enforce, RegistryCircle: webhook.Warn}},
+		"enforce and null": {yaml: "modes: {images: enforce, podTemplates: null}\n", want: webhook.Modes{Images: webhook.Enforce, PodTemplates: webhook.Enforce, PodAdmission: webhook.Enforce, RegistryCircle: webhook.Warn}},
 	}
 	for tcName, tc := range tests {
 		t.Run(tcName, func(t *testing.T) {

@@ -12,6 +12,7 @@
   - pods/ephemeralcontainers
   - podtemplates
   - replicationcontrollers
+  - services
   scope: '*'
 - apiGroups:
   - apps
@@ -49,6 +50,26 @@
   - cephcosidrivers
   - cephnfses
   - cephnvmeofgateways
+  scope: '*'
+- apiGroups:
+  - networking.k8s.io
+  apiVersions:
+  - v1
+  operations:
+  - CREATE
+  - UPDATE
+  resources:
+  - ingresses
+  scope: '*'
+- apiGroups:
+  - gateway.networking.k8s.io
+  apiVersions:
+  - v1
+  operations:
+  - CREATE
+  - UPDATE
+  resources:
+  - httproutes
   scope: '*'
 {{- end }}
 {{- define "admissible.path" }}/validate{{ end }}
