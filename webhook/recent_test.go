@@ -81,7 +81,10 @@ func TestRecentVerdicts(t *testing.T) {
 			wantLookups: 2,
 		},
 		"another name": {
-			second:      func(r admission.Request) admission.Request { r.Name = "other"; return withObject(t, r, func(o map[string]any) { metadata(o)["name"] = "other" }) },
+			second: func(r admission.Request) admission.Request {
+				r.Name = "other"
+				return withObject(t, r, func(o map[string]any) { metadata(o)["name"] = "other" })
+			},
 			wantLookups: 2,
 		},
 		"another label": {
@@ -101,7 +104,10 @@ func TestRecentVerdicts(t *testing.T) {
 			wantLookups: 2,
 		},
 		"another user": {
-			second:      func(r admission.Request) admission.Request { r.UserInfo.Username = "system:serviceaccount:ci:deployer"; return r },
+			second: func(r admission.Request) admission.Request {
+				r.UserInfo.Username = "system:serviceaccount:ci:deployer"
+				return r
+			},
 			wantLookups: 2,
 		},
 		"a dry run": {
