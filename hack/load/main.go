@@ -35,6 +35,8 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"strconv"
 	"strings"
@@ -58,6 +60,7 @@ func main() {
 	config := flag.String("config", "", "configuration lines added to the webhook's (for example maxInFlight: 64)")
 	crane := flag.String("crane", "", "crane binary to compare check with (scenario check; none: check alone)")
 	runs := flag.Int("runs", 3, "runs of each check measurement; the median is printed")
+	profile := flag.String("profile", "", "write a CPU profile of the webhook during each offered rate of the cached scenario to PREFIX-RATE.pprof")
 	flag.Parse()
 	var offered []int
 	for _, s := range strings.Split(*rates, ",") {
@@ -68,7 +71,7 @@ func main() {
 		}
 		offered = append(offered, n)
 	}
-	if err := run(offered, *duration, strings.Split(*scenarios, ","), *config, checkOptions{crane: *crane, runs: *runs}); err != nil {
+	if err := run(offered, *duration, strings.Split(*scenarios, ","), *config, checkOptions{crane: *crane, runs: *runs}, *profile); err != nil {
 		fmt.Fprintf(os.Stderr, "load: %v\n", err)
 		os.Exit(1)
 	}
@@ -81,9 +84,36 @@ type bench struct {
 	tls *tls.Config
 	// bin is the admissible binary, dir a scratch directory.
 	bin, dir string
+	// reusedBefore is admissible_admissions_reused_total after the last
+	// attack.
+	reusedBefore int
+	// profile, when set, records a CPU profile of the webhook for d while
+	// rate is offered.
+	profile func(rate int, d time.Duration)
 }
 
-func run(rates []int, duration time.Duration, scenarios []string, extraConfig string, co checkOptions) error {
+// download writes what url answers to file.
+func download(url, file string) error {
+	resp, err := http.Get(url)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: %s", url, resp.Status)
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func run(rates []int, duration time.Duration, scenarios []string, extraConfig string, co checkOptions, profile string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
 	root, err := os.Getwd()
@@ -107,7 +137,11 @@ func run(rates []int, duration time.Duration, scenarios []string, extraConfig st
 		return err
 	}
 	config := fmt.Sprintf("mirrors:\n  docker.io:\n    endpoints: [%q]\n    skipFallback: true\n%s\n", reg.URL, extraConfig)
-	wh, err := harness.StartWebhook(ctx, bin, dir, config, "--no-cluster-credentials")
+	profilePort, err := harness.FreePort()
+	if err != nil {
+		return err
+	}
+	wh, err := harness.StartWebhook(ctx, bin, dir, config, "--no-cluster-credentials", fmt.Sprintf("--profile-addr=127.0.0.1:%d", profilePort))
 	if err != nil {
 		return err
 	}
@@ -119,6 +153,14 @@ func run(rates []int, duration time.Duration, scenarios []string, extraConfig st
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(ca)
 	b := &bench{reg: reg, wh: wh, tls: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, bin: bin, dir: dir}
+	if profile != "" {
+		b.profile = func(rate int, d time.Duration) {
+			url := fmt.Sprintf("http://127.0.0.1:%d/debug/pprof/profile?seconds=%d", profilePort, int(d.Seconds()))
+			if err := download(url, fmt.Sprintf("%s-%d.pprof", profile, rate)); err != nil {
+				fmt.Fprintf(os.Stderr, "load: profile: %v\n", err)
+			}
+		}
+	}
 	fmt.Printf("admissible serve, one process, open loop over TLS with keep-alive; load generator on the same machine\n\n")
 	for _, s := range scenarios {
 		// Each scenario meets a fresh process: nothing cached, memory as
@@ -127,6 +169,7 @@ func run(rates []int, duration time.Duration, scenarios []string, extraConfig st
 		if err := wh.Restart(ctx); err != nil {
 			return err
 		}
+		b.reusedBefore = 0
 		var err error
 		switch strings.TrimSpace(s) {
 		case "cached":
@@ -168,6 +211,9 @@ func (b *bench) cached(ctx context.Context, rates []int, duration time.Duration)
 	for _, rate := range rates {
 		if ctx.Err() != nil {
 			return ctx.Err()
+		}
+		if b.profile != nil {
+			go b.profile(rate, duration-time.Second)
 		}
 		r, err := b.attack(ctx, fmt.Sprint(rate), rate, duration, fixed(body))
 		if err != nil {
@@ -257,20 +303,22 @@ func (b *bench) memory(ctx context.Context) error {
 type result struct {
 	m            *vegeta.Metrics
 	judged, shed int
-	peak         memory
+	// reused were answered with a recent verdict (a subset of judged).
+	reused int
+	peak   memory
 }
 
 func (r result) row(rate int) string {
 	l := r.m.Latencies
-	return fmt.Sprintf("| %d/s | %d | %.0f/s | %d | %d | %d | %s | %s | %s | %s | %s |",
-		rate, r.m.Requests, r.m.Throughput, r.judged, r.shed, int(r.m.Requests)-r.judged-r.shed,
+	return fmt.Sprintf("| %d/s | %d | %.0f/s | %d (%d reused) | %d | %d | %s | %s | %s | %s | %s |",
+		rate, r.m.Requests, r.m.Throughput, r.judged, r.reused, r.shed, int(r.m.Requests)-r.judged-r.shed,
 		ms(l.P50), ms(l.P90), ms(l.P99), ms(l.Max), r.peak)
 }
 
 func (r result) line() string {
 	l := r.m.Latencies
-	return fmt.Sprintf("%d requests, %.0f/s answered, %d judged, %d shed, %d errors; p50 %s p90 %s p99 %s max %s; peak RSS %s",
-		r.m.Requests, r.m.Throughput, r.judged, r.shed, int(r.m.Requests)-r.judged-r.shed,
+	return fmt.Sprintf("%d requests, %.0f/s answered, %d judged (%d reused), %d shed, %d errors; p50 %s p90 %s p99 %s max %s; peak RSS %s",
+		r.m.Requests, r.m.Throughput, r.judged, r.reused, r.shed, int(r.m.Requests)-r.judged-r.shed,
 		ms(l.P50), ms(l.P90), ms(l.P99), ms(l.Max), r.peak)
 }
 
@@ -299,7 +347,7 @@ func (b *bench) attack(ctx context.Context, name string, rate int, d time.Durati
 		t.URL = url
 		return nil
 	}
-	attacker := vegeta.NewAttacker(vegeta.TLSConfig(b.tls), vegeta.KeepAlive(true), vegeta.Timeout(15*time.Second),
+	attacker := vegeta.NewAttacker(vegeta.TLSConfig(b.tls), vegeta.HTTP2(true), vegeta.KeepAlive(true), vegeta.Timeout(15*time.Second),
 		vegeta.Workers(64), vegeta.MaxBody(64<<10))
 	var peak, peakAnon atomic.Int64
 	done := make(chan struct{})
@@ -341,6 +389,10 @@ func (b *bench) attack(ctx context.Context, name string, rate int, d time.Durati
 	}
 	m.Close()
 	close(done)
+	if n, err := b.wh.Metric("admissible_admissions_reused_total"); err == nil {
+		r.reused = int(n) - b.reusedBefore
+		b.reusedBefore = int(n)
+	}
 	r.m, r.peak = m, memory{rss: peak.Load(), anon: peakAnon.Load()}
 	return r, nil
 }

@@ -26,7 +26,7 @@ func StartDistribution(dir string) (*Distribution, error) {
 	if _, err := os.Stat(DistributionBinary); err != nil {
 		return nil, fmt.Errorf("Distribution registry: %w (apt-get install docker-registry)", err)
 	}
-	port, err := freePort()
+	port, err := FreePort()
 	if err != nil {
 		return nil, err
 	}

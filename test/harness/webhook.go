@@ -63,15 +63,15 @@ func StartWebhook(ctx context.Context, binary, dir, config string, extraArgs ...
 	if err := os.WriteFile(configFile, []byte(config), 0o600); err != nil {
 		return nil, err
 	}
-	port, err := freePort()
+	port, err := FreePort()
 	if err != nil {
 		return nil, err
 	}
-	healthPort, err := freePort()
+	healthPort, err := FreePort()
 	if err != nil {
 		return nil, err
 	}
-	metricsPort, err := freePort()
+	metricsPort, err := FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -161,7 +161,8 @@ func (w *Webhook) Register(ctx context.Context, cp *ControlPlane, extraArgs ...s
 	return nil
 }
 
-func freePort() (int, error) {
+// FreePort returns a TCP port free on loopback now.
+func FreePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, err
