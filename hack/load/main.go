@@ -417,7 +417,9 @@ func verdict(body []byte) string {
 // and dropped by the kernel under pressure).
 type memory struct{ rss, anon int64 }
 
-func (m memory) String() string { return fmt.Sprintf("%d MiB (anonymous %d MiB)", m.rss>>20, m.anon>>20) }
+func (m memory) String() string {
+	return fmt.Sprintf("%d MiB (anonymous %d MiB)", m.rss>>20, m.anon>>20)
+}
 
 // rss reads the webhook's resident memory from /proc.
 func (b *bench) rss() (memory, error) {
