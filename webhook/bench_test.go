@@ -9,10 +9,12 @@ import (
 	"os"
 	"testing"
 
+	"github.com/go-logr/logr"
 	admissionv1 "k8s.io/api/admission/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	judge "github.com/admissible/admissible/webhook"
@@ -24,6 +26,12 @@ import (
 // an admission, then the whole:
 //
 //	go test -run '^$' -bench . -benchmem -count 5 ./webhook/
+
+func init() {
+	// The handler logs through controller-runtime's logger; without one it
+	// prints a notice in the middle of the benchmark figures.
+	logf.SetLogger(logr.Discard())
+}
 
 // benchDeployment reads the Deployment the load tool sends too.
 func benchDeployment(b *testing.B) []byte {
