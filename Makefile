@@ -90,10 +90,15 @@ manifests: ## Regenerate the webhook configuration in manifests/ from webhook/ki
 # The crane CLI the check comparison runs, built like the other tools.
 CRANE_VERSION ?= v0.22.1
 
+# KYVERNO=1 also compares check with Kyverno's CLI (built once, ~25 min).
+KYVERNO ?=
+
 .PHONY: load
 load: ## Open-loop load on admissible serve at fixed rates, memory, check against crane (figures in BENCHMARKS.md).
 	@crane=$$(hack/build-tool.sh github.com/google/go-containerregistry/cmd/crane $(CRANE_VERSION)); \
-	  go run ./hack/load -crane "$$crane" $(LOAD_FLAGS)
+	  kyverno=$$( [ -z "$(KYVERNO)" ] || hack/build-kyverno.sh ); \
+	  go run ./hack/load -crane "$$crane" -kyverno "$$kyverno" \
+	    -scenarios cached,judged,upstream,memory,check $(LOAD_FLAGS)
 
 .PHONY: bench
 bench: ## Go benchmarks of the hot path (decode, walk, validation, the whole admission, lookups), median of 5.

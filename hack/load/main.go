@@ -14,6 +14,9 @@
 //
 //   - cached: a Deployment with 3 containers of 20 env entries each, its
 //     images looked up once before the run;
+//   - judged: the same Deployment under a new name each time, so that no
+//     admission is answered with a recent verdict: the cost of judging in
+//     full (the API server's pod validation included), images cached;
 //   - upstream: 1,000 Pods naming 100 distinct images on one registry host,
 //     at a moderate rate, counting what the registry was asked (one ping per
 //     host, one manifest request per image);
@@ -38,6 +41,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -59,6 +63,7 @@ func main() {
 	scenarios := flag.String("scenarios", "cached,upstream,memory", "scenarios to run, comma separated")
 	config := flag.String("config", "", "configuration lines added to the webhook's (for example maxInFlight: 64)")
 	crane := flag.String("crane", "", "crane binary to compare check with (scenario check; none: check alone)")
+	kyverno := flag.String("kyverno", "", "Kyverno CLI to compare check with (scenario check; none: not compared)")
 	runs := flag.Int("runs", 3, "runs of each check measurement; the median is printed")
 	profile := flag.String("profile", "", "write a CPU profile of the webhook during each offered rate of the cached scenario to PREFIX-RATE.pprof")
 	flag.Parse()
@@ -71,7 +76,7 @@ func main() {
 		}
 		offered = append(offered, n)
 	}
-	if err := run(offered, *duration, strings.Split(*scenarios, ","), *config, checkOptions{crane: *crane, runs: *runs}, *profile); err != nil {
+	if err := run(offered, *duration, strings.Split(*scenarios, ","), *config, checkOptions{crane: *crane, kyverno: *kyverno, runs: *runs}, *profile); err != nil {
 		fmt.Fprintf(os.Stderr, "load: %v\n", err)
 		os.Exit(1)
 	}
@@ -174,6 +179,8 @@ func run(rates []int, duration time.Duration, scenarios []string, extraConfig st
 		switch strings.TrimSpace(s) {
 		case "cached":
 			err = b.cached(ctx, rates, duration)
+		case "judged":
+			err = b.judged(ctx, rates, duration)
 		case "upstream":
 			err = b.upstream(ctx)
 		case "memory":
@@ -181,7 +188,7 @@ func run(rates []int, duration time.Duration, scenarios []string, extraConfig st
 		case "check":
 			err = b.check(ctx, co)
 		default:
-			err = fmt.Errorf("-scenarios: no scenario %q (cached, upstream, memory, check)", s)
+			err = fmt.Errorf("-scenarios: no scenario %q (cached, judged, upstream, memory, check)", s)
 		}
 		if err != nil {
 			return err
@@ -221,6 +228,49 @@ func (b *bench) cached(ctx context.Context, rates []int, duration time.Duration)
 		}
 		fmt.Println(r.row(rate))
 		time.Sleep(3 * time.Second) // let the previous rate's stragglers finish
+	}
+	fmt.Println()
+	return nil
+}
+
+// judged offers each rate in turn for duration, the Deployment under a new
+// name each time (the name is the only change: no verdict is reused).
+func (b *bench) judged(ctx context.Context, rates []int, duration time.Duration) error {
+	obj, err := os.ReadFile(deploymentFile)
+	if err != nil {
+		return err
+	}
+	const placeholder = "judged-name-placeholder"
+	named := bytes.Replace(obj, []byte(`"name": "load"`), []byte(`"name": "`+placeholder+`"`), 1)
+	body, err := review("apps/v1", "Deployment", "deployments", json.RawMessage(named))
+	if err != nil {
+		return err
+	}
+	before, after, ok := bytes.Cut(body, []byte(placeholder))
+	if !ok {
+		return fmt.Errorf("%s: no metadata.name to vary", deploymentFile)
+	}
+	var n atomic.Int64
+	next := func(t *vegeta.Target) error {
+		name := strconv.FormatInt(n.Add(1), 36)
+		return target(t, slices.Concat(before, []byte("load-"+name), after))
+	}
+	if _, err := b.attack(ctx, "warm-up", 200, 2*time.Second, next); err != nil {
+		return err
+	}
+	fmt.Println("judged: the Deployment under a new name each time (judged in full), images cached")
+	fmt.Println("| offered | sent | answered | judged | shed | errors | p50 | p90 | p99 | max | peak RSS |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|")
+	for _, rate := range rates {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		r, err := b.attack(ctx, fmt.Sprint(rate), rate, duration, next)
+		if err != nil {
+			return err
+		}
+		fmt.Println(r.row(rate))
+		time.Sleep(3 * time.Second)
 	}
 	fmt.Println()
 	return nil
