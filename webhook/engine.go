@@ -133,6 +133,10 @@ type Request struct {
 	// DryRun is a server-side dry run (kubectl --dry-run=server, Flux's
 	// first pass): what the same apply creates first does not exist in it.
 	DryRun bool
+	// Waiting, when set, is called once the object is decoded and checked
+	// and its images are about to be looked up: from then on the judgement
+	// mostly waits on registries, and uses little CPU.
+	Waiting func()
 }
 
 // source is an image found in an object and the pod spec it belongs to
@@ -222,6 +226,9 @@ func (e *Engine) Judge(ctx context.Context, req Request) Verdict {
 		v.add(modes.PodAdmission, problems, had)
 	}
 	if modes.Images != Off {
+		if req.Waiting != nil {
+			req.Waiting()
+		}
 		problems, warnings := e.lookUp(ctx, obj.GetNamespace(), now, before, &v)
 		v.Warnings = append(v.Warnings, warnings...)
 		v.add(modes.Images, append(now.imageProblems, problems...), hadImage)

@@ -14,6 +14,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
+
+	"github.com/admissible/admissible/webhook/shed"
 )
 
 // Handler answers AdmissionReviews with the Engine's verdict.
@@ -140,7 +142,11 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.R
 		logf.FromContext(ctx).Info("canary refused", "annotation", AnnotationCanary)
 		return admission.Denied(CanaryRefusal)
 	}
-	jr := Request{Object: obj, NamespaceLabels: labels, Username: req.UserInfo.Username, DryRun: req.DryRun != nil && *req.DryRun}
+	jr := Request{
+		Object: obj, NamespaceLabels: labels, Username: req.UserInfo.Username, DryRun: req.DryRun != nil && *req.DryRun,
+		// Waiting on registries, an admission gives its CPU slot back.
+		Waiting: func() { shed.Release(ctx) },
+	}
 	if req.Operation == admissionv1.Update && len(req.OldObject.Raw) > 0 {
 		old := &unstructured.Unstructured{}
 		if err := old.UnmarshalJSON(req.OldObject.Raw); err != nil {

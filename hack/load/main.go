@@ -208,29 +208,7 @@ func (b *bench) cached(ctx context.Context, rates []int, duration time.Duration)
 	if err != nil {
 		return err
 	}
-	// Warm the cache and the process.
-	if _, err := b.attack(ctx, "warm-up", 200, 2*time.Second, fixed(body)); err != nil {
-		return err
-	}
-	fmt.Println("cached: Deployment, 3 containers x 20 env entries, images cached")
-	fmt.Println("| offered | sent | answered | judged | shed | errors | p50 | p90 | p99 | max | peak RSS |")
-	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|")
-	for _, rate := range rates {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if b.profile != nil {
-			go b.profile(rate, duration-time.Second)
-		}
-		r, err := b.attack(ctx, fmt.Sprint(rate), rate, duration, fixed(body))
-		if err != nil {
-			return err
-		}
-		fmt.Println(r.row(rate))
-		time.Sleep(3 * time.Second) // let the previous rate's stragglers finish
-	}
-	fmt.Println()
-	return nil
+	return b.sweep(ctx, "cached: Deployment, 3 containers x 20 env entries, images cached", rates, duration, fixed(body))
 }
 
 // judged offers each rate in turn for duration, the Deployment under a new
@@ -255,22 +233,31 @@ func (b *bench) judged(ctx context.Context, rates []int, duration time.Duration)
 		name := strconv.FormatInt(n.Add(1), 36)
 		return target(t, slices.Concat(before, []byte("load-"+name), after))
 	}
-	if _, err := b.attack(ctx, "warm-up", 200, 2*time.Second, next); err != nil {
+	return b.sweep(ctx, "judged: the Deployment under a new name each time (judged in full), images cached", rates, duration, next)
+}
+
+// sweep warms the process up, then offers each rate in turn for duration
+// and prints a row per rate under title.
+func (b *bench) sweep(ctx context.Context, title string, rates []int, duration time.Duration, tr vegeta.Targeter) error {
+	if _, err := b.attack(ctx, "warm-up", 200, 2*time.Second, tr); err != nil {
 		return err
 	}
-	fmt.Println("judged: the Deployment under a new name each time (judged in full), images cached")
+	fmt.Println(title)
 	fmt.Println("| offered | sent | answered | judged | shed | errors | p50 | p90 | p99 | max | peak RSS |")
 	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, rate := range rates {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		r, err := b.attack(ctx, fmt.Sprint(rate), rate, duration, next)
+		if b.profile != nil {
+			go b.profile(rate, duration-time.Second)
+		}
+		r, err := b.attack(ctx, fmt.Sprint(rate), rate, duration, tr)
 		if err != nil {
 			return err
 		}
 		fmt.Println(r.row(rate))
-		time.Sleep(3 * time.Second)
+		time.Sleep(3 * time.Second) // let the previous rate's stragglers finish
 	}
 	fmt.Println()
 	return nil

@@ -16,14 +16,16 @@ import (
 	"github.com/admissible/admissible/test/harness"
 )
 
-// TestOverloadSheds: through "admissible serve" with maxInFlight 4, four
-// admissions held by a registry that does not answer take every slot; 200
-// more are each answered while those four are still held, without a
-// verdict: allowed with the overload warning under failurePolicy Ignore,
-// refused with 429 under Fail. The shed ones are counted; the held ones
-// still get their verdict once the registry lets go.
+// TestOverloadSheds: through "admissible serve" with maxInFlight 4, 32
+// admissions (8 times the bound) held by a registry that does not answer
+// fill the process: waiting on the registry, they give their CPU slots back,
+// so all 32 are taken in and judged; 200 more are each answered while those
+// are still held, without a verdict: allowed with the overload warning under
+// failurePolicy Ignore, refused with 429 under Fail. The shed ones are
+// counted; the held ones still get their verdict once the registry lets go.
 func TestOverloadSheds(t *testing.T) {
-	const bound, extra = 4, 200
+	const maxInFlight, extra = 4, 200
+	const bound = 8 * maxInFlight
 	for _, policy := range []string{"Ignore", "Fail"} {
 		t.Run(policy, func(t *testing.T) {
 			release := make(chan struct{})
@@ -37,7 +39,7 @@ func TestOverloadSheds(t *testing.T) {
 			if err := os.MkdirAll(dir, 0o700); err != nil {
 				t.Fatal(err)
 			}
-			cfg := fmt.Sprintf("mirrors:\n  hang.example:\n    endpoints: [%q]\n    skipFallback: true\nfailurePolicy: %s\nmaxInFlight: %d\n", endpoint, policy, bound)
+			cfg := fmt.Sprintf("mirrors:\n  hang.example:\n    endpoints: [%q]\n    skipFallback: true\nfailurePolicy: %s\nmaxInFlight: %d\n", endpoint, policy, maxInFlight)
 			wh, err := harness.StartWebhook(t.Context(), env.binary, dir, cfg, "--no-cluster-credentials",
 				"--budget", "60s", "--endpoint-timeout", "60s")
 			if err != nil {
@@ -85,11 +87,11 @@ func TestOverloadSheds(t *testing.T) {
 				n++
 				switch policy {
 				case "Ignore":
-					if !a.allowed || len(a.warnings) != 1 || !strings.Contains(a.warnings[0], "allowed, not judged: overloaded (4 admissions in flight in this replica)") {
+					if !a.allowed || len(a.warnings) != 1 || !strings.Contains(a.warnings[0], "allowed, not judged: overloaded (32 admissions in flight in this replica)") {
 						t.Errorf("answer %+v, want allowed with the overload warning", a)
 					}
 				case "Fail":
-					if a.allowed || a.code != http.StatusTooManyRequests || !strings.Contains(a.message, "not judged: overloaded (4 admissions in flight in this replica); retry") {
+					if a.allowed || a.code != http.StatusTooManyRequests || !strings.Contains(a.message, "not judged: overloaded (32 admissions in flight in this replica); retry") {
 						t.Errorf("answer %+v, want a 429 refusal saying overloaded", a)
 					}
 				}

@@ -1,11 +1,14 @@
 package shed
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	admissionv1 "k8s.io/api/admission/v1"
@@ -13,10 +16,19 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 )
 
-// DefaultMaxInFlight is the default bound: at about 0.3 ms of CPU for an
-// admission judged in full, 128 at once on two cores finish within about
-// 20 ms.
+// DefaultMaxInFlight is the default bound on admissions using the CPU: at
+// about 0.3 ms of CPU for an admission judged in full, 128 at once on two
+// cores finish within about 20 ms.
 const DefaultMaxInFlight = 128
+
+// QueueWait is how long an admission waits for a CPU slot before it is
+// shed: long enough for a burst to be judged, short enough that a shed
+// answer still comes well within the API server's patience.
+const QueueWait = 50 * time.Millisecond
+
+// totalFactor bounds the admissions in the process, those waiting on
+// registries included, to totalFactor times maxInFlight.
+const totalFactor = 8
 
 // Warning is how the warning of an admission allowed without a verdict
 // begins.
@@ -27,8 +39,13 @@ const Warning = "allowed, not judged: overloaded"
 type Limiter struct {
 	// next judges the admissions admitted.
 	next http.Handler
-	// slots holds a token per admission in flight.
+	// slots holds a token per admission using the CPU.
 	slots chan struct{}
+	// total holds a token per admission in the process, waiting on a
+	// registry or not.
+	total chan struct{}
+	// queueWait is how long an admission waits for a CPU slot.
+	queueWait time.Duration
 	// refuse answers a shed admission with a refusal (failurePolicy Fail)
 	// instead of allowing it.
 	refuse bool
@@ -46,10 +63,14 @@ type Option func(*Limiter)
 func WithMaxInFlight(n int) Option {
 	return func(l *Limiter) {
 		if n > 0 {
-			l.slots = make(chan struct{}, n)
+			l.slots, l.total = make(chan struct{}, n), make(chan struct{}, totalFactor*n)
 		}
 	}
 }
+
+// WithQueueWait sets how long an admission waits for a CPU slot before it
+// is shed (default QueueWait).
+func WithQueueWait(d time.Duration) Option { return func(l *Limiter) { l.queueWait = d } }
 
 // WithRefusal answers a shed admission with a retryable refusal, as an
 // install with failurePolicy Fail expects (default: allowed with a
@@ -58,7 +79,8 @@ func WithRefusal(refuse bool) Option { return func(l *Limiter) { l.refuse = refu
 
 // New returns a Limiter in front of next.
 func New(next http.Handler, opts ...Option) *Limiter {
-	l := &Limiter{next: next, slots: make(chan struct{}, DefaultMaxInFlight)}
+	l := &Limiter{next: next, queueWait: QueueWait}
+	WithMaxInFlight(DefaultMaxInFlight)(l)
 	for _, o := range opts {
 		o(l)
 	}
@@ -73,8 +95,8 @@ func New(next http.Handler, opts ...Option) *Limiter {
 	})
 	l.inFlight = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "admissible_admissions_in_flight",
-		Help: "Admissions being judged now.",
-	}, func() float64 { return float64(len(l.slots)) })
+		Help: "Admissions in the process now, those waiting on registries included.",
+	}, func() float64 { return float64(len(l.total)) })
 	return l
 }
 
@@ -86,17 +108,53 @@ func (l *Limiter) RegisterMetrics(reg prometheus.Registerer) error {
 	return reg.Register(l.inFlight)
 }
 
-// ServeHTTP judges r through the wrapped handler if a slot is free, and
-// answers it at once otherwise.
+// ServeHTTP judges r through the wrapped handler once it has a CPU slot,
+// and answers it without a verdict when the process holds too many
+// admissions or no CPU slot frees within QueueWait.
 func (l *Limiter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	select {
-	case l.slots <- struct{}{}:
-		defer func() { <-l.slots }()
-		l.next.ServeHTTP(w, r)
+	case l.total <- struct{}{}:
 	default:
-		l.shed.Inc()
-		l.answer(w, r)
+		l.shedAnswer(w, r)
+		return
 	}
+	defer func() { <-l.total }()
+	select {
+	case l.slots <- struct{}{}:
+	default:
+		t := time.NewTimer(l.queueWait)
+		select {
+		case l.slots <- struct{}{}:
+			t.Stop()
+		case <-t.C:
+			l.shedAnswer(w, r)
+			return
+		}
+	}
+	var once sync.Once
+	release := func() { once.Do(func() { <-l.slots }) }
+	defer release()
+	l.next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), releaseKey{}, release)))
+}
+
+// releaseKey holds, in a request's context, the function giving its CPU
+// slot back.
+type releaseKey struct{}
+
+// Release gives the CPU slot of the admission whose request context is ctx
+// back, for the time it waits on registries: it still counts among the
+// admissions in the process. Calling it again, or on a context no Limiter
+// served, does nothing.
+func Release(ctx context.Context) {
+	if release, ok := ctx.Value(releaseKey{}).(func()); ok {
+		release()
+	}
+}
+
+// shedAnswer counts a shed admission and answers it.
+func (l *Limiter) shedAnswer(w http.ResponseWriter, r *http.Request) {
+	l.shed.Inc()
+	l.answer(w, r)
 }
 
 // maxBody bounds what is read of a shed request to find its uid: the API
@@ -110,7 +168,7 @@ func (l *Limiter) answer(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, fmt.Sprintf("overloaded, and the request is not an AdmissionReview: %v", err), http.StatusBadRequest)
 		return
 	}
-	why := fmt.Sprintf("%d admissions in flight in this replica", cap(l.slots))
+	why := fmt.Sprintf("%d admissions in flight in this replica", len(l.total))
 	resp := &admissionv1.AdmissionResponse{UID: uid, Allowed: !l.refuse}
 	if l.refuse {
 		resp.Result = &metav1.Status{

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
@@ -61,8 +62,8 @@ func TestShedAnswer(t *testing.T) {
 		wantAllowed bool
 		wantText    string
 	}{
-		"allowed with a warning (Ignore)": {body: reviewBody, wantCode: 200, wantUID: "0b5f-42", wantAPI: "admission.k8s.io/v1", wantAllowed: true, wantText: "allowed, not judged: overloaded (1 admissions in flight in this replica): add replicas or raise maxInFlight"},
-		"refused, retryable (Fail)":       {refuse: true, body: reviewBody, wantCode: 200, wantUID: "0b5f-42", wantAPI: "admission.k8s.io/v1", wantText: "not judged: overloaded (1 admissions in flight in this replica); retry"},
+		"allowed with a warning (Ignore)": {body: reviewBody, wantCode: 200, wantUID: "0b5f-42", wantAPI: "admission.k8s.io/v1", wantAllowed: true, wantText: "allowed, not judged: overloaded (2 admissions in flight in this replica): add replicas or raise maxInFlight"},
+		"refused, retryable (Fail)":       {refuse: true, body: reviewBody, wantCode: 200, wantUID: "0b5f-42", wantAPI: "admission.k8s.io/v1", wantText: "not judged: overloaded (2 admissions in flight in this replica); retry"},
 		"uid after the object":            {body: `{"request":{"object":{"metadata":{"uid":"not-this"}},"uid":"after"},"apiVersion":"admission.k8s.io/v1beta1"}`, wantCode: 200, wantUID: "after", wantAPI: "admission.k8s.io/v1", wantAllowed: true, wantText: shed.Warning},
 		"apiVersion echoed":               {body: `{"apiVersion":"admission.k8s.io/v1beta1","request":{"uid":"u"}}`, wantCode: 200, wantUID: "u", wantAPI: "admission.k8s.io/v1beta1", wantAllowed: true, wantText: shed.Warning},
 		"not JSON":                        {body: `<html>`, wantCode: 400, wantText: "overloaded, and the request is not an AdmissionReview"},
@@ -114,8 +115,8 @@ func TestShedAnswer(t *testing.T) {
 }
 
 // TestBoundedInFlight: however many arrive at once, at most the bound are
-// judged together; every other one is answered without waiting for them,
-// and counted.
+// judged together; every other one is answered without waiting for them
+// (beyond the queue's short wait), and counted.
 func TestBoundedInFlight(t *testing.T) {
 	const bound, total = 8, 200
 	g := newGate()
@@ -159,5 +160,72 @@ func TestBoundedInFlight(t *testing.T) {
 	}
 	if got := testutil.ToFloat64(l.InFlightGauge()); got != 0 {
 		t.Errorf("in flight %v after all answered, want 0", got)
+	}
+}
+
+// gateReleasing is a gate whose admissions give their CPU slot back
+// before they wait, as one waiting on a registry does.
+type gateReleasing struct{ *gate }
+
+func (g gateReleasing) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	shed.Release(r.Context())
+	shed.Release(r.Context()) // twice: still one slot given back
+	g.gate.ServeHTTP(w, r)
+}
+
+// TestReleasedWhileWaiting: admissions waiting on registries do not hold
+// the CPU slots, so a burst sharing one slow lookup is judged; the process
+// still holds at most 8 times the bound, and sheds the rest at once.
+func TestReleasedWhileWaiting(t *testing.T) {
+	const bound = 2
+	g := newGate()
+	l := shed.New(gateReleasing{g}, shed.WithMaxInFlight(bound))
+	var wg sync.WaitGroup
+	for range 8 * bound {
+		wg.Go(func() { post(l, reviewBody) })
+	}
+	for range 8 * bound {
+		<-g.entered
+	}
+	for range 10 {
+		if body := post(l, reviewBody).Body.String(); !strings.Contains(body, shed.Warning) {
+			t.Errorf("admission beyond 8 x %d in the process answered %s, want shed", bound, body)
+		}
+	}
+	close(g.release)
+	wg.Wait()
+	if g.served.Load() != 8*bound {
+		t.Errorf("%d judged, want %d", g.served.Load(), 8*bound)
+	}
+}
+
+// TestBurstWaitsForASlot: an admission that finds every CPU slot taken
+// waits for one (up to the queue wait) instead of being shed.
+func TestBurstWaitsForASlot(t *testing.T) {
+	g := newGate()
+	l := shed.New(g, shed.WithMaxInFlight(1), shed.WithQueueWait(time.Minute))
+	reg := prometheus.NewPedanticRegistry()
+	if err := l.RegisterMetrics(reg); err != nil {
+		t.Fatal(err)
+	}
+	first := make(chan string)
+	go func() { first <- post(l, reviewBody).Body.String() }()
+	<-g.entered
+	second := make(chan string)
+	go func() { second <- post(l, reviewBody).Body.String() }()
+	for testutil.ToFloat64(l.InFlightGauge()) != 2 {
+		time.Sleep(time.Millisecond)
+	}
+	g.release <- struct{}{} // the first one finishes; the second takes its slot
+	if got := <-first; !strings.Contains(got, "judged") {
+		t.Errorf("first answered %s, want judged", got)
+	}
+	<-g.entered
+	close(g.release)
+	if got := <-second; !strings.Contains(got, "judged") {
+		t.Errorf("second answered %s, want judged after waiting for the slot", got)
+	}
+	if got := testutil.ToFloat64(l.ShedCounter()); got != 0 {
+		t.Errorf("%v shed, want 0", got)
 	}
 }
