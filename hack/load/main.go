@@ -58,7 +58,8 @@ import (
 )
 
 func main() {
-	rates := flag.String("rates", "1000,2000,3000,4000,6000,8000", "offered rates (admissions per second), comma separated")
+	rates := flag.String("rates", "1000,2000,3000,4000,6000,8000", "offered rates (admissions per second) of the cached scenario, comma separated")
+	judgedRates := flag.String("judged-rates", "1000,2000,3000,4000", "offered rates of the judged scenario (each admission judged in full)")
 	duration := flag.Duration("duration", 10*time.Second, "how long each rate is offered")
 	scenarios := flag.String("scenarios", "cached,upstream,memory", "scenarios to run, comma separated")
 	config := flag.String("config", "", "configuration lines added to the webhook's (for example maxInFlight: 64)")
@@ -67,19 +68,33 @@ func main() {
 	runs := flag.Int("runs", 3, "runs of each check measurement; the median is printed")
 	profile := flag.String("profile", "", "write a CPU profile of the webhook during each offered rate of the cached scenario to PREFIX-RATE.pprof")
 	flag.Parse()
-	var offered []int
-	for _, s := range strings.Split(*rates, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n <= 0 {
-			fmt.Fprintf(os.Stderr, "load: -rates: %q is not a positive number\n", s)
-			os.Exit(2)
-		}
-		offered = append(offered, n)
+	p := plan{duration: *duration, scenarios: strings.Split(*scenarios, ","), extraConfig: *config,
+		check: checkOptions{crane: *crane, kyverno: *kyverno, runs: *runs}, profile: *profile}
+	var err error
+	if p.rates, err = parseRates("-rates", *rates); err == nil {
+		p.judgedRates, err = parseRates("-judged-rates", *judgedRates)
 	}
-	if err := run(offered, *duration, strings.Split(*scenarios, ","), *config, checkOptions{crane: *crane, kyverno: *kyverno, runs: *runs}, *profile); err != nil {
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "load: %v\n", err)
+		os.Exit(2)
+	}
+	if err := run(p); err != nil {
 		fmt.Fprintf(os.Stderr, "load: %v\n", err)
 		os.Exit(1)
 	}
+}
+
+// parseRates reads a comma-separated list of positive rates.
+func parseRates(flagName, list string) ([]int, error) {
+	var out []int
+	for _, s := range strings.Split(list, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("%s: %q is not a positive number", flagName, s)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 // bench is the webhook under test and the registry it looks images up in.
@@ -118,7 +133,21 @@ func download(url, file string) error {
 	return f.Close()
 }
 
-func run(rates []int, duration time.Duration, scenarios []string, extraConfig string, co checkOptions, profile string) error {
+// plan is what a run measures.
+type plan struct {
+	// rates are offered in turn by the cached scenario, judgedRates by the
+	// judged one, each for duration.
+	rates, judgedRates []int
+	duration           time.Duration
+	scenarios          []string
+	// extraConfig is added to the webhook's configuration file.
+	extraConfig string
+	check       checkOptions
+	// profile prefixes the CPU profile files; none: no profiles.
+	profile string
+}
+
+func run(p plan) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
 	root, err := os.Getwd()
@@ -141,7 +170,7 @@ func run(rates []int, duration time.Duration, scenarios []string, extraConfig st
 	if err != nil {
 		return err
 	}
-	config := fmt.Sprintf("mirrors:\n  docker.io:\n    endpoints: [%q]\n    skipFallback: true\n%s\n", reg.URL, extraConfig)
+	config := fmt.Sprintf("mirrors:\n  docker.io:\n    endpoints: [%q]\n    skipFallback: true\n%s\n", reg.URL, p.extraConfig)
 	profilePort, err := harness.FreePort()
 	if err != nil {
 		return err
@@ -158,16 +187,16 @@ func run(rates []int, duration time.Duration, scenarios []string, extraConfig st
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(ca)
 	b := &bench{reg: reg, wh: wh, tls: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, bin: bin, dir: dir}
-	if profile != "" {
+	if p.profile != "" {
 		b.profile = func(rate int, d time.Duration) {
 			url := fmt.Sprintf("http://127.0.0.1:%d/debug/pprof/profile?seconds=%d", profilePort, int(d.Seconds()))
-			if err := download(url, fmt.Sprintf("%s-%d.pprof", profile, rate)); err != nil {
+			if err := download(url, fmt.Sprintf("%s-%d.pprof", p.profile, rate)); err != nil {
 				fmt.Fprintf(os.Stderr, "load: profile: %v\n", err)
 			}
 		}
 	}
 	fmt.Printf("admissible serve, one process, open loop over TLS with keep-alive; load generator on the same machine\n\n")
-	for _, s := range scenarios {
+	for _, s := range p.scenarios {
 		// Each scenario meets a fresh process: nothing cached, memory as
 		// at start.
 		wh.Stop()
@@ -178,15 +207,15 @@ func run(rates []int, duration time.Duration, scenarios []string, extraConfig st
 		var err error
 		switch strings.TrimSpace(s) {
 		case "cached":
-			err = b.cached(ctx, rates, duration)
+			err = b.cached(ctx, p.rates, p.duration)
 		case "judged":
-			err = b.judged(ctx, rates, duration)
+			err = b.judged(ctx, p.judgedRates, p.duration)
 		case "upstream":
 			err = b.upstream(ctx)
 		case "memory":
 			err = b.memory(ctx)
 		case "check":
-			err = b.check(ctx, co)
+			err = b.check(ctx, p.check)
 		default:
 			err = fmt.Errorf("-scenarios: no scenario %q (cached, judged, upstream, memory, check)", s)
 		}
