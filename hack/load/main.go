@@ -308,11 +308,7 @@ func (b *bench) upstream(ctx context.Context) error {
 		bodies = append(bodies, body)
 	}
 	before := b.reg.Count()
-	var i atomic.Int64
-	r, err := b.attack(ctx, "upstream", 500, 2*time.Second, func(t *vegeta.Target) error {
-		n := i.Add(1) - 1
-		return target(t, bodies[n%int64(len(bodies))])
-	})
+	r, err := b.attack(ctx, "upstream", 500, 2*time.Second, cycle(bodies))
 	if err != nil {
 		return err
 	}
@@ -346,11 +342,7 @@ func (b *bench) memory(ctx context.Context) error {
 			bodies = append(bodies, body)
 		}
 	}
-	var i atomic.Int64
-	r, err := b.attack(ctx, "memory", 1000, 10*time.Second, func(t *vegeta.Target) error {
-		n := i.Add(1) - 1
-		return target(t, bodies[n%int64(len(bodies))])
-	})
+	r, err := b.attack(ctx, "memory", 1000, 10*time.Second, cycle(bodies))
 	if err != nil {
 		return err
 	}
@@ -393,6 +385,15 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/1e6) 
 // fixed targets the same body every time.
 func fixed(body []byte) vegeta.Targeter {
 	return func(t *vegeta.Target) error { return target(t, body) }
+}
+
+// cycle targets the bodies in turn, over and over.
+func cycle(bodies [][]byte) vegeta.Targeter {
+	var i atomic.Int64
+	return func(t *vegeta.Target) error {
+		n := i.Add(1) - 1
+		return target(t, bodies[n%int64(len(bodies))])
+	}
 }
 
 func target(t *vegeta.Target, body []byte) error {
