@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -77,48 +78,63 @@ const (
 // warnPrefix starts a problem admitted because its check is in warn mode.
 const warnPrefix = "[warn mode] "
 
+// check is one check as labels and annotations name it, and its mode.
+type check struct {
+	// name is the check in the skip annotation; title in the notes.
+	name, title string
+	// label on a namespace sets its mode there.
+	label string
+	mode  *Mode
+}
+
+// checks lists the checks and their modes in m.
+func (m *Modes) checks() []check {
+	return []check{
+		{checkImages, "images", LabelImages, &m.Images},
+		{checkPodTemplates, "pod templates", LabelPodTemplates, &m.PodTemplates},
+		{checkPodAdmission, "pod admission", LabelPodAdmission, &m.PodAdmission},
+		{checkRegistryCircle, "registry circle", LabelRegistryCircle, &m.RegistryCircle},
+	}
+}
+
 // effective returns the modes that apply to one object: the engine's, then
 // its namespace's labels, then its skip annotation. The notes say what was
 // exempted and which label or annotation was not understood.
 func (m Modes) effective(namespaceLabels, annotations map[string]string) (Modes, []string) {
 	var notes []string
-	for _, l := range []struct {
-		label string
-		mode  *Mode
-	}{{LabelImages, &m.Images}, {LabelPodTemplates, &m.PodTemplates}, {LabelPodAdmission, &m.PodAdmission}, {LabelRegistryCircle, &m.RegistryCircle}} {
-		v, ok := namespaceLabels[l.label]
+	checks := m.checks()
+	for _, c := range checks {
+		v, ok := namespaceLabels[c.label]
 		if !ok {
 			continue
 		}
 		mode, err := ParseMode(v)
 		if err != nil || v == "" {
-			notes = append(notes, fmt.Sprintf("namespace label %s=%q is not enforce, warn or off: ignored, mode %s applies", l.label, v, *l.mode))
+			notes = append(notes, fmt.Sprintf("namespace label %s=%q is not enforce, warn or off: ignored, mode %s applies", c.label, v, *c.mode))
 			continue
 		}
-		*l.mode = mode
+		*c.mode = mode
 	}
 	skip, ok := annotations[AnnotationSkip]
 	if !ok {
 		return m, notes
 	}
-	for _, c := range strings.Split(skip, ",") {
-		switch c = strings.TrimSpace(c); c {
-		case checkImages:
-			m.Images = Off
-			notes = append(notes, fmt.Sprintf("images not checked: this object is exempted by annotation %s", AnnotationSkip))
-		case checkPodTemplates:
-			m.PodTemplates = Off
-			notes = append(notes, fmt.Sprintf("pod templates not checked: this object is exempted by annotation %s", AnnotationSkip))
-		case checkPodAdmission:
-			m.PodAdmission = Off
-			notes = append(notes, fmt.Sprintf("pod admission not checked: this object is exempted by annotation %s", AnnotationSkip))
-		case checkRegistryCircle:
-			m.RegistryCircle = Off
-			notes = append(notes, fmt.Sprintf("registry circle not checked: this object is exempted by annotation %s", AnnotationSkip))
-		case "":
-		default:
-			notes = append(notes, fmt.Sprintf("annotation %s: unknown check %q ignored (known: %s, %s, %s, %s)", AnnotationSkip, c, checkImages, checkPodTemplates, checkPodAdmission, checkRegistryCircle))
+	names := make([]string, len(checks))
+	for i, c := range checks {
+		names[i] = c.name
+	}
+	for _, word := range strings.Split(skip, ",") {
+		word = strings.TrimSpace(word)
+		if word == "" {
+			continue
 		}
+		i := slices.Index(names, word)
+		if i < 0 {
+			notes = append(notes, fmt.Sprintf("annotation %s: unknown check %q ignored (known: %s)", AnnotationSkip, word, strings.Join(names, ", ")))
+			continue
+		}
+		*checks[i].mode = Off
+		notes = append(notes, fmt.Sprintf("%s not checked: this object is exempted by annotation %s", checks[i].title, AnnotationSkip))
 	}
 	return m, notes
 }

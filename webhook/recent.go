@@ -32,6 +32,8 @@ type recent struct {
 
 	mu      sync.Mutex
 	entries map[[sha256.Size]byte]remembered
+	// swept is when expired entries were last dropped.
+	swept time.Time
 }
 
 // remembered is an allowed admission's answer.
@@ -60,13 +62,18 @@ func (r *recent) get(key [sha256.Size]byte) ([]string, bool) {
 	return e.warnings, true
 }
 
-// put remembers an allowed answer. When full, expired entries are dropped;
-// if none has expired, the answer is not remembered.
+// put remembers an allowed answer. When full, expired entries are dropped,
+// at most once a period (a full table is not walked on every admission);
+// while it is still full, the answer is not remembered.
 func (r *recent) put(key [sha256.Size]byte, warnings []string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	now := r.now()
 	if len(r.entries) >= r.max {
+		if now.Sub(r.swept) < r.period {
+			return
+		}
+		r.swept = now
 		for k, e := range r.entries {
 			if now.After(e.until) {
 				delete(r.entries, k)

@@ -100,6 +100,12 @@ func (r Result) Output() string { return r.Stdout + r.Stderr }
 func (c *ControlPlane) Kubectl(ctx context.Context, stdin string, args ...string) Result {
 	cmd := exec.CommandContext(ctx, "kubectl", append([]string{"--kubeconfig", c.Kubeconfig}, args...)...)
 	cmd.Stdin = strings.NewReader(stdin)
+	return run(cmd)
+}
+
+// run runs cmd and collects what it printed and its exit code; a command
+// that could not run exits -1 with the reason on stderr.
+func run(cmd *exec.Cmd) Result {
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()

@@ -1,7 +1,6 @@
 package harness
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -45,17 +44,5 @@ func (h *Helm) Run(ctx context.Context, args ...string) Result {
 		"HELM_CACHE_HOME="+filepath.Join(h.home, "cache"),
 		"HELM_DATA_HOME="+filepath.Join(h.home, "data"),
 	)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	r := Result{Stdout: out.String(), Stderr: errb.String()}
-	var exit *exec.ExitError
-	switch {
-	case errors.As(err, &exit):
-		r.ExitCode = exit.ExitCode()
-	case err != nil:
-		r.ExitCode = -1
-		r.Stderr += err.Error()
-	}
-	return r
+	return run(cmd)
 }

@@ -60,11 +60,17 @@ func ServesHTTPRoutes(d discovery.DiscoveryInterface) (bool, error) {
 	return false, nil
 }
 
+// listOpts lists the cache's objects of namespace (every namespace when
+// empty) without copying them: a workload's admission lists its namespace's
+// Services, Ingresses, routes and the cluster's nodes, and package circle
+// only reads what it is given (and builds new slices where it lays the
+// admitted object over them).
 func listOpts(namespace string) []client.ListOption {
-	if namespace == "" {
-		return nil
+	opts := []client.ListOption{client.UnsafeDisableDeepCopy}
+	if namespace != "" {
+		opts = append(opts, client.InNamespace(namespace))
 	}
-	return []client.ListOption{client.InNamespace(namespace)}
+	return opts
 }
 
 func (c *CircleIndex) Services(ctx context.Context, ns string) ([]corev1.Service, error) {
@@ -96,7 +102,7 @@ func (c *CircleIndex) PodDisruptionBudgets(ctx context.Context, ns string) ([]po
 
 func (c *CircleIndex) Nodes(ctx context.Context) ([]corev1.Node, error) {
 	var l corev1.NodeList
-	err := c.reader.List(ctx, &l)
+	err := c.reader.List(ctx, &l, listOpts("")...)
 	return l.Items, err
 }
 
