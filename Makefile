@@ -1,9 +1,10 @@
 # admissible: make help lists the targets.
 
 SHELL := bash
-# The toolchain every target builds, tests and ships with (go1.26.8 carries
-# reachable vulnerabilities in net/http and crypto/tls; see issue notes).
-export GOTOOLCHAIN := go1.27.3
+# The toolchains (ours, and the one third-party tools are built with) are
+# written once, in hack/toolchains.env.
+include hack/toolchains.env
+export GOTOOLCHAIN := $(GO_TOOLCHAIN)
 .SHELLFLAGS := -euo pipefail -c
 
 # API server versions the end-to-end suite runs against: 1.33 still stores
@@ -13,11 +14,17 @@ KUBE_VERSIONS ?= v1.33.13 v1.37.2
 # The version the demo runs against.
 DEMO_KUBE_VERSION ?= v1.33.13
 ETCD_VERSION ?= v3.6.13
-# golangci-lint, built from the Go module proxy with the toolchain above,
-# once per machine, into ~/.cache/admissible/tools (hack/build-tool.sh).
+# golangci-lint, built from the Go module proxy with GO_TOOLCHAIN (it reads
+# our code), once per machine, into ~/.cache/admissible/tools (hack/build-tool.sh).
 GOLANGCI_LINT_VERSION ?= v2.15.0
-# The Helm CLI the end-to-end suite drives, built the same way.
+# The Helm CLI the end-to-end suite drives, built with TOOLS_TOOLCHAIN.
 HELM_VERSION ?= v4.3.2
+# The crane CLI the check comparison runs (make load), built like helm.
+CRANE_VERSION ?= v0.22.1
+# Each command prints the path of its cached binary, building it first if needed.
+HELM := hack/build-tool.sh helm.sh/helm/v4/cmd/helm $(HELM_VERSION)
+GOLANGCI_LINT := hack/build-tool.sh github.com/golangci/golangci-lint/v2/cmd/golangci-lint $(GOLANGCI_LINT_VERSION) $(GO_TOOLCHAIN)
+CRANE := hack/build-tool.sh github.com/google/go-containerregistry/cmd/crane $(CRANE_VERSION)
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 IMAGE ?= admissible:$(VERSION)
 LDFLAGS := -s -w -X main.version=$(VERSION)
@@ -34,9 +41,24 @@ build: ## Build bin/admissible.
 control-plane: ## Build kube-apiserver and etcd for every tested version (cached per machine).
 	@for v in $(KUBE_VERSIONS); do hack/build-control-plane.sh $$v $(ETCD_VERSION) >/dev/null; done
 
+.PHONY: tools
+tools: ## Build every cached tool: the control plane of each version, helm, golangci-lint, crane, the vulnerability database.
+	@for v in $(KUBE_VERSIONS); do t=$$(date +%s); hack/build-control-plane.sh $$v $(ETCD_VERSION) >/dev/null; \
+	  echo "tools: control plane $$v and etcd $(ETCD_VERSION): $$(( $$(date +%s) - t )) s"; done
+	@t=$$(date +%s); $(HELM) >/dev/null; echo "tools: helm $(HELM_VERSION): $$(( $$(date +%s) - t )) s"
+	@t=$$(date +%s); $(GOLANGCI_LINT) >/dev/null; echo "tools: golangci-lint $(GOLANGCI_LINT_VERSION): $$(( $$(date +%s) - t )) s"
+	@t=$$(date +%s); $(CRANE) >/dev/null; echo "tools: crane $(CRANE_VERSION): $$(( $$(date +%s) - t )) s"
+	@t=$$(date +%s); hack/vulncheck.sh -version >/dev/null; echo "tools: vulnerability database and govulncheck: $$(( $$(date +%s) - t )) s"
+
+.PHONY: cold-build
+cold-build: ## Build every cached tool into an empty cache (run after changing a toolchain, a tool version or a build script).
+	@cache=$$(mktemp -d); trap 'chmod -R u+w "$$cache"; rm -rf "$$cache"' EXIT; \
+	  echo "cold-build: an empty cache in $$cache (GO_TOOLCHAIN $(GO_TOOLCHAIN), TOOLS_TOOLCHAIN $(TOOLS_TOOLCHAIN))"; \
+	  ADMISSIBLE_CACHE=$$cache $(MAKE) --no-print-directory tools
+
 .PHONY: helm
 helm: ## Build the Helm CLI the end-to-end suite drives (cached per machine) and print its path.
-	@hack/build-tool.sh helm.sh/helm/v4/cmd/helm $(HELM_VERSION)
+	@$(HELM)
 
 .PHONY: demo
 demo: ## Show the incident's manifests refused by a real API server, then the fixed ones admitted.
@@ -52,7 +74,7 @@ test-unit: ## Run the unit tests (race detector on).
 
 .PHONY: test-e2e
 test-e2e: ## Run the end-to-end suite on every version in KUBE_VERSIONS.
-	@helm=$$(hack/build-tool.sh helm.sh/helm/v4/cmd/helm $(HELM_VERSION)); \
+	@helm=$$($(HELM)); \
 	for v in $(KUBE_VERSIONS); do \
 	  assets=$$(hack/build-control-plane.sh $$v $(ETCD_VERSION)); \
 	  echo "== end to end on kube-apiserver $$v"; \
@@ -87,15 +109,12 @@ soak: ## The resilience suites with SOAK_SCALE times the admissions (default 10;
 manifests: ## Regenerate the webhook configuration in manifests/ from webhook/kinds (a test fails when it is stale).
 	go generate ./manifests
 
-# The crane CLI the check comparison runs, built like the other tools.
-CRANE_VERSION ?= v0.22.1
-
 # KYVERNO=1 also compares check with Kyverno's CLI (built once, ~25 min).
 KYVERNO ?=
 
 .PHONY: load
 load: ## Open-loop load on admissible serve at fixed rates, memory, check against crane (figures in BENCHMARKS.md).
-	@crane=$$(hack/build-tool.sh github.com/google/go-containerregistry/cmd/crane $(CRANE_VERSION)); \
+	@crane=$$($(CRANE)); \
 	  kyverno=$$( [ -z "$(KYVERNO)" ] || hack/build-kyverno.sh ); \
 	  go run ./hack/load -crane "$$crane" -kyverno "$$kyverno" \
 	    -scenarios cached,judged,upstream,memory,check $(LOAD_FLAGS)
@@ -114,7 +133,7 @@ lint: ## gofmt, go vet and golangci-lint (.golangci.yml says which linters and w
 	go vet ./...
 	go vet -tags e2e ./test/...
 	go vet -tags resilience ./test/...
-	@lint=$$(hack/build-tool.sh github.com/golangci/golangci-lint/v2/cmd/golangci-lint $(GOLANGCI_LINT_VERSION)); \
+	@lint=$$($(GOLANGCI_LINT)); \
 	  "$$lint" run ./...
 
 .PHONY: docker-build

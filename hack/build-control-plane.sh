@@ -4,13 +4,17 @@
 # KUBEBUILDER_ASSETS).
 #
 # Usage: hack/build-control-plane.sh KUBE_VERSION [ETCD_VERSION]
+# Both are built with TOOLS_TOOLCHAIN of hack/toolchains.env (why: there),
+# never with the project's toolchain; the cache directory names it.
 # Env:   ADMISSIBLE_CACHE (default: $HOME/.cache/admissible)
 set -euo pipefail
+. "$(dirname "$0")/toolchains.env"
+export GOTOOLCHAIN=$TOOLS_TOOLCHAIN
 
 kube_version=${1:?usage: $0 KUBE_VERSION [ETCD_VERSION]}
 etcd_version=${2:-v3.6.13}
 cache=${ADMISSIBLE_CACHE:-$HOME/.cache/admissible}
-dir="$cache/control-plane/kube-$kube_version-etcd-$etcd_version"
+dir="$cache/control-plane/kube-$kube_version-etcd-$etcd_version-$TOOLS_TOOLCHAIN"
 
 log() { echo "build-control-plane: $*" >&2; }
 
@@ -26,7 +30,7 @@ minor=$(echo "$kube_version" | cut -d. -f2)
 staging_version="v0.${kube_version#v1.}"
 
 if [ ! -x "$dir/kube-apiserver" ]; then
-  log "building kube-apiserver $kube_version (several minutes)"
+  log "building kube-apiserver $kube_version with $GOTOOLCHAIN (several minutes)"
   mkdir -p "$work/apiserver"
   cd "$work/apiserver"
   go mod init admissible.local/build-apiserver >/dev/null 2>&1
@@ -55,7 +59,7 @@ GO
 fi
 
 if [ ! -x "$dir/etcd" ]; then
-  log "building etcd $etcd_version"
+  log "building etcd $etcd_version with $GOTOOLCHAIN"
   mkdir -p "$work/etcd"
   cd "$work/etcd"
   go mod init admissible.local/build-etcd >/dev/null 2>&1

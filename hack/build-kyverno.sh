@@ -6,12 +6,15 @@
 # (make load KYVERNO=1); about 25 minutes on 2 cores.
 #
 # Usage: hack/build-kyverno.sh [VERSION]   (default v1.19.1)
+# Built with TOOLS_TOOLCHAIN of hack/toolchains.env; the cache directory names it.
 # Env:   ADMISSIBLE_CACHE (default: $HOME/.cache/admissible)
 set -euo pipefail
+. "$(dirname "$0")/toolchains.env"
+export GOTOOLCHAIN=$TOOLS_TOOLCHAIN
 
 version=${1:-v1.19.1}
 cache=${ADMISSIBLE_CACHE:-$HOME/.cache/admissible}
-dir="$cache/tools/kyverno-$version"
+dir="$cache/tools/kyverno-$version-$TOOLS_TOOLCHAIN"
 
 if [ ! -x "$dir/kyverno" ]; then
   echo "build-kyverno: building Kyverno's CLI $version from the Go module proxy (once per machine)" >&2

@@ -4,9 +4,14 @@
 # The database is built once per machine and vulndb version into the cache.
 #
 # Usage: hack/vulncheck.sh [govulncheck args...]   (default: ./...)
+# govulncheck and indexdb run with GO_TOOLCHAIN of hack/toolchains.env: an
+# analyzer of our code must know its language and standard library, and
+# govulncheck reports the standard library of the toolchain it runs under.
 # Env:   ADMISSIBLE_CACHE (default: $HOME/.cache/admissible)
 #        VULNDB_VERSION, GOVULNCHECK_VERSION
 set -euo pipefail
+. "$(dirname "$0")/toolchains.env"
+export GOTOOLCHAIN=$GO_TOOLCHAIN
 
 vulndb_version=${VULNDB_VERSION:-v0.0.0-20261105234957-e22db6528018}
 govulncheck_version=${GOVULNCHECK_VERSION:-v1.9.0}
