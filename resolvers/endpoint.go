@@ -121,7 +121,7 @@ func ParseEndpoint(raw string, overridePath bool) (Endpoint, error) {
 // String renders the endpoint compactly: the bare host for an https
 // registry at /v2, the URL otherwise.
 func (e Endpoint) String() string {
-	if e.Scheme == "https" && e.Path == "/v2" {
+	if e.Scheme == "https" && e.Path == "/v2" && e.Host != "" {
 		return e.Host
 	}
 	return e.Scheme + "://" + e.Host + e.Path

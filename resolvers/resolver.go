@@ -84,14 +84,31 @@ type Result struct {
 	Digest string `json:"digest,omitempty"`
 	// Attempts lists every endpoint asked, in order.
 	Attempts []Attempt `json:"attempts"`
-	// Reason explains a verdict reached without asking any endpoint.
+	// Reason explains a verdict reached without asking every endpoint.
 	Reason string `json:"reason,omitempty"`
 	// Suggestions are existing tags close to a tag that was not found,
-	// nearest first.
+	// nearest first, listed where the NotFound answer came from
+	// (NotFoundBy).
 	Suggestions []string `json:"suggestions,omitempty"`
 }
 
-// Summary renders the attempts on one line, for messages.
+// NotFoundBy returns the attempt whose answer makes a NotFound verdict: the
+// last one that answered NotFound, which is the registry's own answer when
+// mirrors were asked before it. ok is false for another verdict.
+func (r Result) NotFoundBy() (a Attempt, ok bool) {
+	if r.Verdict != NotFound {
+		return Attempt{}, false
+	}
+	for i := len(r.Attempts) - 1; i >= 0; i-- {
+		if r.Attempts[i].Verdict == NotFound {
+			return r.Attempts[i], true
+		}
+	}
+	return Attempt{}, false
+}
+
+// Summary renders the attempts on one line, for messages: one clause per
+// endpoint, in the order asked, then the Reason if any.
 func (r Result) Summary() string {
 	if len(r.Attempts) == 0 {
 		return r.Reason

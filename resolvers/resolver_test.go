@@ -50,6 +50,47 @@ func TestResultSummary(t *testing.T) {
 	}
 }
 
+func TestResultNotFoundBy(t *testing.T) {
+	mirror := resolvers.Attempt{Endpoint: resolvers.Endpoint{Scheme: "http", Host: "10.0.0.5:5000", Path: "/v2"}, Detail: "connection refused"}
+	mirror404 := resolvers.Attempt{Endpoint: mirror.Endpoint, Verdict: resolvers.NotFound, Detail: "404 Not Found"}
+	registry404 := resolvers.Attempt{Endpoint: resolvers.Upstream("quay.io"), Verdict: resolvers.NotFound, Detail: "404 Not Found"}
+	tests := map[string]struct {
+		result resolvers.Result
+		want   resolvers.Attempt
+		wantOK bool
+	}{
+		"dead mirror, then the registry's 404: the registry": {
+			result: resolvers.Result{Verdict: resolvers.NotFound, Attempts: []resolvers.Attempt{mirror, registry404}},
+			want:   registry404, wantOK: true,
+		},
+		"mirror 404, then the registry's 404: the registry": {
+			result: resolvers.Result{Verdict: resolvers.NotFound, Attempts: []resolvers.Attempt{mirror404, registry404}},
+			want:   registry404, wantOK: true,
+		},
+		"the registry's 404 alone": {
+			result: resolvers.Result{Verdict: resolvers.NotFound, Attempts: []resolvers.Attempt{registry404}},
+			want:   registry404, wantOK: true,
+		},
+		"undetermined: none": {
+			result: resolvers.Result{Verdict: resolvers.Undetermined, Attempts: []resolvers.Attempt{mirror404, mirror}},
+		},
+		"not found without attempts: none": {
+			result: resolvers.Result{Verdict: resolvers.NotFound},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			got, ok := tc.result.NotFoundBy()
+			if ok != tc.wantOK {
+				t.Errorf("NotFoundBy() ok = %v, want %v", ok, tc.wantOK)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("NotFoundBy() mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 func TestVerdictString(t *testing.T) {
 	tests := map[string]struct {
 		verdict resolvers.Verdict

@@ -99,16 +99,20 @@ func (cc cacheCollector) Collect(ch chan<- prometheus.Metric) {
 // RegisterHostsProblems exports what mirrors.Check found in the containerd
 // hosts directory at start: admissible_containerd_hosts_problems, by file and
 // kind ("skipped": containerd does not use the file; "ignored": containerd
-// ignores a key).
+// ignores a key; "unusable": containerd tries a host that is not an http or
+// https URL with a host, and fails on it at every pull).
 func RegisterHostsProblems(problems []mirrors.Problem, reg prometheus.Registerer) error {
 	g := prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "admissible_containerd_hosts_problems",
-		Help: "Problems in the containerd hosts.toml files read at start, by file and kind: skipped (containerd does not use the file) or ignored (containerd ignores the key).",
+		Help: "Problems in the containerd hosts.toml files read at start, by file and kind: skipped (containerd does not use the file), ignored (containerd ignores the key) or unusable (containerd tries a host that is not an http or https URL with a host, and fails).",
 	}, []string{"file", "kind"})
 	for _, p := range problems {
 		kind := "ignored"
-		if p.Skipped {
+		switch {
+		case p.Skipped:
 			kind = "skipped"
+		case p.Unusable:
+			kind = "unusable"
 		}
 		g.WithLabelValues(p.File, kind).Inc()
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/admissible/admissible/resolvers"
 	"github.com/admissible/admissible/resolvers/cache"
+	"github.com/admissible/admissible/resolvers/mirrors"
 )
 
 type verdictResolver resolvers.Verdict
@@ -62,5 +63,27 @@ admissible_registry_requests_total{host="quay.io",method="HEAD",status="404"} 1
 	}
 	if n := testutil.CollectAndCount(r.duration); n != 1 {
 		t.Errorf("duration series: %d, want 1", n)
+	}
+}
+
+func TestHostsProblems(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	problems := []mirrors.Problem{
+		{File: "a/hosts.toml", Key: "host.\"https://m.example\".overide_path", Message: "unknown key"},
+		{File: "a/hosts.toml", Key: "host.\"#000\"", Message: "not an http or https URL with a host", Unusable: true},
+		{File: "b/hosts.toml", Message: "does not parse", Skipped: true},
+	}
+	if err := RegisterHostsProblems(problems, reg); err != nil {
+		t.Fatal(err)
+	}
+	want := `
+# HELP admissible_containerd_hosts_problems Problems in the containerd hosts.toml files read at start, by file and kind: skipped (containerd does not use the file), ignored (containerd ignores the key) or unusable (containerd tries a host that is not an http or https URL with a host, and fails).
+# TYPE admissible_containerd_hosts_problems gauge
+admissible_containerd_hosts_problems{file="a/hosts.toml",kind="ignored"} 1
+admissible_containerd_hosts_problems{file="a/hosts.toml",kind="unusable"} 1
+admissible_containerd_hosts_problems{file="b/hosts.toml",kind="skipped"} 1
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "admissible_containerd_hosts_problems"); err != nil {
+		t.Error(err)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
 
@@ -104,7 +103,8 @@ func (c *Chain) Endpoints(registry string) []resolvers.Endpoint {
 // with "resolve" for a tag, with "pull" for a digest) until one answers
 // 2xx. The verdict is NotFound when the registry's own answer (the last
 // host, when it is the registry or hosts.toml's server) is NotFound, or
-// when every host asked answered NotFound.
+// when every host asked answered NotFound; the last attempt is then the
+// answer that decided it (Result.NotFoundBy).
 func (c *Chain) Resolve(ctx context.Context, q resolvers.Query) resolvers.Result {
 	ref := q.Ref
 	res := resolvers.Result{Reference: ref.Name()}
@@ -146,12 +146,10 @@ func (c *Chain) Resolve(ctx context.Context, q resolvers.Query) resolvers.Result
 		}
 		allNotFound = allNotFound && a.Verdict == resolvers.NotFound
 	}
-	switch {
-	case allNotFound:
+	// The attempts say, endpoint by endpoint, why: a mirror that did not
+	// answer before the registry's own not found is one of them.
+	if allNotFound || (authority >= 0 && res.Attempts[authority].Verdict == resolvers.NotFound) {
 		res.Verdict = resolvers.NotFound
-	case authority >= 0 && res.Attempts[authority].Verdict == resolvers.NotFound:
-		res.Verdict = resolvers.NotFound
-		res.Reason = unansweredMirrors(res.Attempts[:authority], res.Attempts[authority].Endpoint)
 	}
 	return res
 }
@@ -161,22 +159,6 @@ func wantVerb(c resolvers.Capabilities) string {
 		return "resolve a tag (capabilities)"
 	}
 	return "pull by digest (capabilities)"
-}
-
-// unansweredMirrors names the mirrors that gave no answer before the
-// registry's own not found.
-func unansweredMirrors(before []resolvers.Attempt, authority resolvers.Endpoint) string {
-	var names []string
-	for _, a := range before {
-		if a.Verdict == resolvers.Undetermined {
-			names = append(names, a.String())
-		}
-	}
-	if len(names) == 0 {
-		return ""
-	}
-	return fmt.Sprintf("%s, the registry's own answer, is not found; the image is refused although %s did not answer",
-		authority, strings.Join(names, "; "))
 }
 
 // Registries returns the configured registry names ("*" included), sorted.

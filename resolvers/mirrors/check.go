@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/pelletier/go-toml/v2"
+	tomlu "github.com/pelletier/go-toml/v2/unstable"
 )
 
 // Problem is something wrong in a hosts.toml file.
@@ -24,8 +25,14 @@ type Problem struct {
 	Message string `json:"message"`
 	// Skipped: containerd does not use the file at all (it logs an error
 	// and pulls from the registry itself, as if the file were absent).
-	// Otherwise containerd ignores the key and uses the rest.
+	// Otherwise containerd ignores the key and uses the rest, unless
+	// Unusable.
 	Skipped bool `json:"skipped"`
+	// Unusable: containerd keeps the host in its list but cannot ask it (no
+	// host in the URL, or a scheme other than http and https): every pull
+	// tries it, fails and moves on to the next host. Admissible walks the
+	// same way.
+	Unusable bool `json:"unusable,omitempty"`
 }
 
 func (p Problem) String() string {
@@ -34,9 +41,12 @@ func (p Problem) String() string {
 		s += ": " + p.Key
 	}
 	s += ": " + p.Message
-	if p.Skipped {
+	switch {
+	case p.Skipped:
 		s += " (containerd skips this file: a node pulls from the registry itself)"
-	} else {
+	case p.Unusable:
+		s += " (containerd tries this host on every pull, fails and moves on to the next)"
+	default:
 		s += " (containerd ignores this key)"
 	}
 	return s
@@ -62,8 +72,10 @@ type hostsFileShape struct {
 }
 
 // Check reads every DIR/<registry>/hosts.toml and reports what containerd
-// skips (a file that does not parse, or a value containerd refuses) or
-// ignores (an unknown key, often a typo). Problems are sorted by file.
+// skips (a file that does not parse, or a value containerd refuses),
+// ignores (an unknown key, often a typo, or a server without a host) or
+// tries in vain (a host that is not an http or https URL with a host).
+// Problems are sorted by file.
 func Check(dir string) ([]Problem, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -115,16 +127,12 @@ func checkFile(file string, b []byte) []Problem {
 			out = append(out, Problem{File: file, Key: strings.Join(e.Key(), "."), Message: "unknown key"})
 		}
 	}
-	// Values containerd refuses: the file is skipped.
+	// Values containerd refuses (the file is skipped), a server it replaces
+	// with the registry, hosts it cannot ask.
 	check := func(key string, server string, k hostsFileKeys) {
-		if server != "" {
-			s := server
-			if !strings.HasPrefix(s, "http") {
-				s = "https://" + s
-			}
-			if _, err := url.Parse(s); err != nil {
-				out = append(out, Problem{File: file, Key: key, Message: err.Error(), Skipped: true})
-			}
+		if p, ok := checkURL(key, server); ok {
+			p.File = file
+			out = append(out, p)
 		}
 		for _, c := range k.Capabilities {
 			switch strings.ToLower(c) {
@@ -147,14 +155,77 @@ func checkFile(file string, b []byte) []Problem {
 			out = append(out, Problem{File: file, Key: join(key, "ca"), Message: "must be a string or an array of strings", Skipped: true})
 		}
 	}
-	for h, k := range shape.Host {
-		check(fmt.Sprintf("host.%q", h), h, k)
+	seen := map[string]bool{}
+	for _, h := range hostOrder(b) {
+		if !seen[h] {
+			seen[h] = true
+			check(fmt.Sprintf("host.%q", h), h, shape.Host[h])
+		}
 	}
 	check("", shape.Server, shape.hostsFileKeys)
 	if len(shape.Host) == 0 && shape.Server == "" && len(out) == 0 {
 		out = append(out, Problem{File: file, Message: "neither server nor [host]: a node pulls from the registry itself"})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out
+}
+
+// checkURL reads a [host] key (key is host."...") or the server line (key
+// is "") as containerd does, and says what is wrong with it. A [host] that
+// is not an http or https URL with a host is unusable: containerd keeps it
+// and fails on it at every pull. A server without a host is ignored:
+// containerd puts the registry itself in its place.
+func checkURL(key, raw string) (Problem, bool) {
+	if key == "" {
+		if raw == "" {
+			return Problem{}, false
+		}
+		key = "server"
+	}
+	s := raw
+	if s != "" && !strings.HasPrefix(s, "http") {
+		s = "https://" + s
+	}
+	u := &url.URL{}
+	if s != "" {
+		var err error
+		if u, err = url.Parse(s); err != nil {
+			return Problem{Key: key, Message: err.Error(), Skipped: true}, true
+		}
+	}
+	switch {
+	case u.Host == "" && key == "server":
+		return Problem{Key: key, Message: fmt.Sprintf("%q has no host: containerd pulls from the registry itself instead", s)}, true
+	case u.Host == "" || (u.Scheme != "http" && u.Scheme != "https"):
+		return Problem{Key: key, Message: fmt.Sprintf("%q is not an http or https URL with a host", s), Unusable: true}, true
+	}
+	return Problem{}, false
+}
+
+// hostOrder lists the [host] tables in file order, as containerd's
+// getSortedHosts does: only table headers count (a host given with dotted
+// keys alone is not in containerd's list), and a subtable such as
+// [host."x".header] right after its host does not count again.
+func hostOrder(b []byte) []string {
+	var out []string
+	p := tomlu.Parser{}
+	p.Reset(b)
+	last := ""
+	for p.NextExpression() {
+		e := p.Expression()
+		if e.Kind != tomlu.Table {
+			continue
+		}
+		var parts []string
+		for it := e.Key(); it.Next(); {
+			parts = append(parts, string(it.Node().Data))
+		}
+		if len(parts) < 2 || parts[0] != "host" || parts[1] == last {
+			continue
+		}
+		last = parts[1]
+		out = append(out, last)
+	}
 	return out
 }
 

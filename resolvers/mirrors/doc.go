@@ -22,8 +22,8 @@
 // The verdict is Found when the walk ended on a manifest. It is NotFound when
 // the registry's own answer (the last host when it is the registry itself or
 // hosts.toml's server; none with Talos skipFallback) is NotFound, even after
-// mirrors that did not answer, which the Result's Reason names; or when every
-// endpoint asked answered NotFound. Otherwise it is Undetermined.
+// mirrors that did not answer, which the Result's attempts name; or when
+// every endpoint asked answered NotFound. Otherwise it is Undetermined.
 //
 // differential_test.go checks this walk against containerd's resolver over a
 // matrix of configurations and fault registries.

@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -13,7 +14,8 @@ import (
 
 // FuzzHostsFile: any hosts.toml is read as containerd reads it (or skipped
 // with a problem that names the file), never a panic; the hosts a node
-// would try are URLs with a host, http or https.
+// would try are URLs with a host, http or https, or Check names them as
+// unusable.
 func FuzzHostsFile(f *testing.F) {
 	f.Add([]byte("server = \"https://registry-1.docker.io\"\n[host.\"https://mirror.example\"]\n  capabilities = [\"pull\", \"resolve\"]\n"))
 	dir := f.TempDir()
@@ -25,9 +27,16 @@ func FuzzHostsFile(f *testing.F) {
 		if err := os.WriteFile(file, data, 0o600); err != nil {
 			t.Fatal(err)
 		}
+		reported := false
 		for _, p := range checkFile(file, data) {
 			if p.File != file || p.Message == "" {
 				t.Fatalf("problem %+v does not name the file and what is wrong", p)
+			}
+			if p.Unusable {
+				if !strings.HasPrefix(p.Key, "host.") && p.Key != "server" {
+					t.Fatalf("problem %+v does not name the host", p)
+				}
+				reported = true
 			}
 		}
 		hl, err := fromContainerd("docker.io", dir)
@@ -39,7 +48,9 @@ func FuzzHostsFile(f *testing.F) {
 		}
 		for _, ep := range hl.endpoints {
 			if _, err := url.Parse(ep.Scheme + "://" + ep.Host + ep.Path); err != nil || ep.Host == "" || (ep.Scheme != "http" && ep.Scheme != "https") {
-				t.Fatalf("endpoint %+v: not an http(s) URL with a host (%v)", ep, err)
+				if !reported {
+					t.Fatalf("endpoint %+v: not an http(s) URL with a host (%v), and no problem says so", ep, err)
+				}
 			}
 		}
 	})

@@ -91,8 +91,9 @@ func TestHostsDirErrors(t *testing.T) {
 }
 
 // TestCheck checks that what Check reports as skipped is what containerd
-// skips (the registry itself is then the only host), and that a file with
-// an unknown key is still used.
+// skips (the registry itself is then the only host), that a file with an
+// unknown key is still used, and that a host containerd cannot ask is
+// named.
 func TestCheck(t *testing.T) {
 	mirror := resolvers.Endpoint{Scheme: "https", Host: "m.example", Path: "/v2", Trusted: true}
 	cases := map[string]struct {
@@ -122,6 +123,30 @@ func TestCheck(t *testing.T) {
 		"no scheme: https": {
 			file:      `[host."m.example"]`,
 			wantHosts: []resolvers.Endpoint{mirror, resolvers.Upstream("quay.io")},
+		},
+		"a host that is not a URL: containerd tries it and fails": {
+			file:      `[host."#000"]` + "\n" + `[host."https://m.example"]`,
+			want:      []Problem{{Key: `host."#000"`, Message: `"https://#000" is not an http or https URL with a host`, Unusable: true}},
+			wantHosts: []resolvers.Endpoint{{Scheme: "https", Path: "/v2", Trusted: true}, mirror, resolvers.Upstream("quay.io")},
+		},
+		"an empty host: containerd tries it and fails": {
+			file:      `[host."https://m.example"]` + "\n" + `[host.""]`,
+			want:      []Problem{{Key: `host.""`, Message: `"" is not an http or https URL with a host`, Unusable: true}},
+			wantHosts: []resolvers.Endpoint{mirror, {Trusted: true}, resolvers.Upstream("quay.io")},
+		},
+		"an empty host first: containerd does not list it": {
+			file:      `[host.""]` + "\n" + `[host."https://m.example"]`,
+			wantHosts: []resolvers.Endpoint{mirror, resolvers.Upstream("quay.io")},
+		},
+		"a host with another scheme: containerd tries it and fails": {
+			file:      `[host."httpx://m.example"]`,
+			want:      []Problem{{Key: `host."httpx://m.example"`, Message: `"httpx://m.example" is not an http or https URL with a host`, Unusable: true}},
+			wantHosts: []resolvers.Endpoint{{Scheme: "httpx", Host: "m.example", Path: "/v2", Trusted: true}, resolvers.Upstream("quay.io")},
+		},
+		"a server without a host: containerd ignores it": {
+			file:      `server = "#000"`,
+			want:      []Problem{{Key: "server", Message: `"https://#000" has no host: containerd pulls from the registry itself instead`}},
+			wantHosts: []resolvers.Endpoint{resolvers.Upstream("quay.io")},
 		},
 	}
 	for n, tc := range cases {

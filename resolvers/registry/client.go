@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -191,6 +192,11 @@ func (c *Client) puller(ep resolvers.Endpoint, creds credentials.Set) (*remote.P
 // retarget moves ref onto the endpoint's host, keeping repository, tag and
 // digest. The endpoint's path is applied by endpointTransport.
 func retarget(ep resolvers.Endpoint, ref name.Reference) (name.Reference, error) {
+	// go-containerregistry would read a repository without a host as one
+	// on Docker Hub; containerd fails on such a host and moves on.
+	if ep.Host == "" {
+		return nil, errors.New("no host in the URL")
+	}
 	var opts []name.Option
 	if ep.Scheme == "http" {
 		opts = append(opts, name.Insecure)

@@ -17,6 +17,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/admissible/admissible/resolvers"
+	"github.com/admissible/admissible/resolvers/credentials"
 	"github.com/admissible/admissible/resolvers/registry"
 )
 
@@ -275,6 +276,28 @@ func TestClientLookupPathEndpoint(t *testing.T) {
 	}
 	if diff := cmp.Diff(wantRequests, srv.log()); diff != "" {
 		t.Errorf("requests mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestClientLookupNoHost asks an endpoint without a host, as containerd
+// reads [host."#000"] or [host.""] in hosts.toml: containerd fails on it and
+// moves on, and so does the Client, instead of asking Docker Hub, which is
+// what go-containerregistry makes of a repository without a host.
+func TestClientLookupNoHost(t *testing.T) {
+	c := registry.New(registry.WithTimeout(10 * time.Second))
+	ref := mustRef(t, "quay.io/ceph/ceph:v17.2.31")
+	for _, ep := range []resolvers.Endpoint{
+		{Scheme: "https", Path: "/v2", Trusted: true},
+		{Trusted: true},
+	} {
+		got := c.Lookup(t.Context(), ep, resolvers.Query{Ref: ref})
+		want := resolvers.Attempt{Endpoint: ep, Verdict: resolvers.Undetermined, Detail: "no host in the URL"}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("Lookup(%s) mismatch (-want +got):\n%s", ep, diff)
+		}
+		if _, err := c.Tags(t.Context(), ep, ref.Context(), credentials.Set{}); err == nil {
+			t.Errorf("Tags(%s): listed tags", ep)
+		}
 	}
 }
 

@@ -40,15 +40,18 @@ func New(next resolvers.Resolver, l Lister, opts ...Option) *Decorator {
 }
 
 // Resolve resolves ref and, when its tag was not found, lists the tags of the
-// repository on the first endpoint that answered and suggests the nearest.
-// Listing is best effort: a failure leaves the result without suggestions.
+// repository on the endpoint whose answer made the verdict (the registry's
+// own, when a mirror before it did not answer: Result.NotFoundBy) and
+// suggests the nearest. Listing is best effort: a failure leaves the result
+// without suggestions.
 func (d *Decorator) Resolve(ctx context.Context, q resolvers.Query) resolvers.Result {
 	res := d.next.Resolve(ctx, q)
 	tag, ok := q.Ref.(name.Tag)
-	if !ok || res.Verdict != resolvers.NotFound || len(res.Attempts) == 0 || ctx.Err() != nil {
+	by, found := res.NotFoundBy()
+	if !ok || !found || ctx.Err() != nil {
 		return res
 	}
-	tags, err := d.lister.Tags(ctx, res.Attempts[0].Endpoint, tag.Context(), q.Credentials)
+	tags, err := d.lister.Tags(ctx, by.Endpoint, tag.Context(), q.Credentials)
 	if err != nil {
 		return res
 	}

@@ -3,6 +3,9 @@ package suggest_test
 import (
 	"context"
 	"errors"
+	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -53,6 +56,78 @@ func TestSuggestionsFromARealRegistry(t *testing.T) {
 			}
 			if diff := cmp.Diff(tc.want, res.Suggestions); diff != "" {
 				t.Errorf("suggestions (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestReasonWhenNodesWalkSeveralEndpoints looks the incident's tag up as a
+// node with a containerd certs.d directory would: [host] mirrors, then the
+// registry (server). The reason names each endpoint once, in the order
+// asked, and the nearest tags come from the endpoint whose answer is the
+// not found: the registry, whatever the mirrors hold.
+func TestReasonWhenNodesWalkSeveralEndpoints(t *testing.T) {
+	reg := registrytest.Serve(t)
+	for _, tag := range []string{"v17.2.5", "v17.2.6", "v16.2.13"} {
+		registrytest.Push(t, registrytest.Host(reg), "ceph/ceph:"+tag)
+	}
+	// A mirror that lacks the tag and holds other ones.
+	mirror := registrytest.Serve(t)
+	registrytest.Push(t, registrytest.Host(mirror), "ceph/ceph:v17.2.30")
+	// A dead mirror: a port nothing listens on any more.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := "http://" + l.Addr().String()
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	client := registryclient.New()
+
+	cases := map[string]struct {
+		hostsToml string
+		reason    string
+		nearest   []string
+	}{
+		"dead mirror, then the registry's 404": {
+			hostsToml: "server = \"" + reg.URL + "\"\n[host.\"" + dead + "\"]\n",
+			reason:    dead + "/v2: connection refused; " + reg.URL + "/v2: 404 Not Found",
+			nearest:   []string{"v17.2.6", "v17.2.5"},
+		},
+		"mirror 404, then the registry's 404": {
+			hostsToml: "server = \"" + reg.URL + "\"\n[host.\"" + mirror.URL + "\"]\n",
+			reason:    mirror.URL + "/v2: 404 Not Found; " + reg.URL + "/v2: 404 Not Found",
+			nearest:   []string{"v17.2.6", "v17.2.5"},
+		},
+		"the registry's 404 alone": {
+			hostsToml: "server = \"" + reg.URL + "\"\n",
+			reason:    reg.URL + "/v2: 404 Not Found",
+			nearest:   []string{"v17.2.6", "v17.2.5"},
+		},
+	}
+	for name_, tc := range cases {
+		t.Run(name_, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.Mkdir(filepath.Join(dir, "quay.io"), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, "quay.io", "hosts.toml"), []byte(tc.hostsToml), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			chain, err := mirrors.New(nil, client, mirrors.WithHostsDir(dir))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := suggest.New(chain, client, suggest.WithCount(2)).Resolve(t.Context(), resolvers.Query{Ref: name.MustParseReference("quay.io/ceph/ceph:v17.2.31")})
+			if res.Verdict != resolvers.NotFound {
+				t.Fatalf("verdict %v, want not found (%s)", res.Verdict, res.Summary())
+			}
+			if diff := cmp.Diff(tc.reason, res.Summary()); diff != "" {
+				t.Errorf("reason (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tc.nearest, res.Suggestions); diff != "" {
+				t.Errorf("nearest (-want +got):\n%s", diff)
 			}
 		})
 	}
