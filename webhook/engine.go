@@ -17,6 +17,7 @@ import (
 
 	"github.com/admissible/admissible/resolvers"
 	"github.com/admissible/admissible/resolvers/credentials"
+	"github.com/admissible/admissible/webhook/admissionchain"
 	"github.com/admissible/admissible/webhook/circle"
 	"github.com/admissible/admissible/webhook/kinds"
 	"github.com/admissible/admissible/webhook/podadmission"
@@ -37,6 +38,7 @@ type Engine struct {
 	modes       Modes
 	registries  *policy.Registries
 	admission   *podadmission.Checker
+	chain       *admissionchain.Chain
 	circle      *circle.Analyzer
 	// circleOnWorkloads leaves Services, Ingresses and HTTPRoutes unjudged.
 	circleOnWorkloads bool
@@ -95,6 +97,11 @@ func WithRegistries(p *policy.Registries) Option { return func(e *Engine) { e.re
 // ServiceAccount, PriorityClass and RuntimeClass) with c (default: not
 // checked, as offline).
 func WithPodAdmission(c *podadmission.Checker) Option { return func(e *Engine) { e.admission = c } }
+
+// WithAdmissionChain runs the API server's admission plugins on each pod
+// before it is validated and judged by pod admission (default: none, the pod
+// is judged as its controller builds it). Their refusals are pod admission's.
+func WithAdmissionChain(c *admissionchain.Chain) Option { return func(e *Engine) { e.chain = c } }
 
 // NewEngine returns an Engine that looks images up through r.
 func NewEngine(r resolvers.Resolver, opts ...Option) *Engine {
@@ -209,6 +216,16 @@ func (e *Engine) Judge(ctx context.Context, req Request) Verdict {
 		beforeTemplates = before.templates
 		markUnchanged(now.templates, beforeTemplates)
 	}
+	var chainProblems field.ErrorList
+	chainHad := map[string]bool{}
+	if e.chain != nil && !podUpdate {
+		var chainWarnings []string
+		chainProblems, chainWarnings, chainHad = e.admitChain(ctx, req, kind, now.templates)
+		e.admitChain(ctx, req, kind, beforeTemplates)
+		if modes.PodAdmission != Off {
+			v.Warnings = append(v.Warnings, chainWarnings...)
+		}
+	}
 	if modes.PodTemplates != Off {
 		nowTemplates := now.templates
 		if podUpdate {
@@ -220,9 +237,16 @@ func (e *Engine) Judge(ctx context.Context, req Request) Verdict {
 		}
 		v.add(modes.PodTemplates, append(now.podProblems, problems...), had)
 	}
-	if e.admission != nil && modes.PodAdmission != Off && !podUpdate {
-		problems, warnings, had := e.admitPods(ctx, req, kind, now.templates)
-		v.Warnings = append(v.Warnings, warnings...)
+	if modes.PodAdmission != Off && !podUpdate {
+		problems, had := chainProblems, chainHad
+		if e.admission != nil {
+			p, warnings, h := e.admitPods(ctx, req, kind, now.templates)
+			v.Warnings = append(v.Warnings, warnings...)
+			problems = append(problems, p...)
+			for k := range h {
+				had[k] = true
+			}
+		}
 		v.add(modes.PodAdmission, problems, had)
 	}
 	if modes.Images != Off {

@@ -2,13 +2,17 @@ package webhook
 
 import (
 	"context"
+	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/apiserver/pkg/authentication/user"
 
+	"github.com/admissible/admissible/webhook/admissionchain"
 	"github.com/admissible/admissible/webhook/controllerpod"
 	"github.com/admissible/admissible/webhook/kinds"
 	"github.com/admissible/admissible/webhook/podadmission"
@@ -137,6 +141,59 @@ func (e *Engine) admitPods(ctx context.Context, req Request, kind kinds.Kind, no
 		warnings = append(warnings, warns...)
 	}
 	return problems, warnings, had
+}
+
+// admitChain runs the admission chain on the pods of tpls, replacing each
+// with the pod the API server validates, and returns the chain's refusals at
+// each template's spec path, its warnings, and the renderings of the
+// refusals of unchanged templates.
+func (e *Engine) admitChain(ctx context.Context, req Request, kind kinds.Kind, tpls []template) (field.ErrorList, []string, map[string]bool) {
+	var problems field.ErrorList
+	var warnings []string
+	had := map[string]bool{}
+	creator := controllerUser(kind.GroupKind())
+	if kind.GroupVersionKind == podKind {
+		creator = &user.DefaultInfo{Name: req.Username}
+	}
+	for i := range tpls {
+		t := &tpls[i]
+		r := e.chain.Admit(ctx, admissionchain.Request{Pod: t.pod, User: creator, DryRun: req.DryRun})
+		t.pod = r.Pod
+		for _, refusal := range r.Refusals {
+			p := field.Forbidden(t.specPath, refusal.Message)
+			if t.unchanged {
+				had[p.Error()] = true
+			}
+			problems = append(problems, p)
+		}
+		for _, w := range r.Warnings {
+			warnings = append(warnings, fmt.Sprintf("%s: %s", t.specPath, w))
+		}
+	}
+	return problems, warnings, had
+}
+
+// controllers are the service accounts of the controllers that create the
+// pods of each built-in kind (kube-controller-manager's, with
+// --use-service-account-credentials as kubeadm and most installers run it).
+var controllers = map[string]string{
+	"Deployment.apps": "replicaset-controller", "ReplicaSet.apps": "replicaset-controller",
+	"StatefulSet.apps": "statefulset-controller", "DaemonSet.apps": "daemon-set-controller",
+	"Job.batch": "job-controller", "CronJob.batch": "job-controller",
+	"ReplicationController": "replication-controller",
+}
+
+// controllerUser is the user that creates the pods of kind: its controller's
+// service account, or an unnamed user for a custom resource's pods.
+func controllerUser(kind schema.GroupKind) user.Info {
+	sa, ok := controllers[kind.String()]
+	if !ok {
+		return &user.DefaultInfo{}
+	}
+	return &user.DefaultInfo{
+		Name:   "system:serviceaccount:kube-system:" + sa,
+		Groups: []string{"system:serviceaccounts", "system:serviceaccounts:kube-system", "system:authenticated"},
+	}
 }
 
 // markUnchanged marks the templates of now and before that build the same

@@ -9,12 +9,17 @@ import (
 	"sync"
 	"time"
 
+	"github.com/go-logr/logr"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/klog/v2"
 
 	"github.com/admissible/admissible/webhook"
+	"github.com/admissible/admissible/webhook/admissionchain"
 	"github.com/admissible/admissible/webhook/circle"
 	"github.com/admissible/admissible/webhook/config"
 	"github.com/admissible/admissible/webhook/manifest"
+	"github.com/admissible/admissible/webhook/podadmission"
 	"github.com/admissible/admissible/webhook/podcreate"
 )
 
@@ -51,6 +56,8 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	output := fs.String("o", "text", "output format: text or json")
 	budget := fs.Duration("budget", 30*time.Second, "time the lookups of one object may take")
 	kubeVersion := kubeVersionFlag(fs, podcreate.LibraryVersion)
+	kubeconfig := fs.String("kubeconfig", "", "read the cluster as the webhook does (namespace labels, service accounts, classes, limit ranges, quotas, admission policies, pull secrets) through this kubeconfig, instead of judging offline")
+	useContext := fs.Bool("current-context", false, "read the cluster of the current kubeconfig context, as --kubeconfig does")
 	var lookup lookupFlags
 	lookup.register(fs, 5*time.Second)
 	if err := fs.Parse(args); err != nil {
@@ -66,8 +73,11 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if *output != "text" && *output != "json" {
 		return unusable(fmt.Errorf("-o %q: must be text or json", *output))
 	}
-	if err := emulate(*kubeVersion); err != nil {
-		return unusable(fmt.Errorf("--kube-version: %w", err))
+	online := *kubeconfig != "" || *useContext
+	if !online {
+		if err := emulate(*kubeVersion); err != nil {
+			return unusable(fmt.Errorf("--kube-version: %w", err))
+		}
 	}
 	cfg, err := config.Load(*configPath)
 	if err != nil {
@@ -101,9 +111,28 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return unusable(err)
 	}
-	engine := webhook.NewEngine(resolver, append(cfg.EngineOptions(), webhook.WithRegistryCircleOnWorkloads(circle.New(set, walk)))...)
+	klog.SetLogger(logr.Discard()) // informers' and plugins' logs are not check's output
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	opts := append(cfg.EngineOptions(), webhook.WithRegistryCircleOnWorkloads(circle.New(set, walk)))
+	var namespaces webhook.NamespaceLabeler
+	if online {
+		var clusterOpts []webhook.Option
+		clusterOpts, namespaces, err = checkCluster(ctx, *kubeconfig, *kubeVersion, cfg)
+		if err != nil {
+			return unusable(err)
+		}
+		opts = append(opts, clusterOpts...)
+	} else {
+		chain, err := admissionchain.New(ctx, admissionchain.FromManifests(objects(docs)), cfg.AdmissionChain())
+		if err != nil {
+			return unusable(err)
+		}
+		opts = append(opts, webhook.WithAdmissionChain(chain))
+	}
+	engine := webhook.NewEngine(resolver, opts...)
 
-	results := judgeAll(engine, docs, *budget)
+	results := judgeAll(ctx, engine, namespaces, docs, *budget)
 	code := exitAdmitted
 	for _, r := range results {
 		if !r.Allowed {
@@ -118,8 +147,26 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return code
 	}
-	printText(stdout, docs, results)
+	printText(stdout, docs, results, online)
 	return code
+}
+
+// checkCluster reads the cluster as serve does: the engine options that
+// judge with what it holds, and its namespaces' labels.
+func checkCluster(ctx context.Context, kubeconfig, kubeVersion string, cfg *config.File) ([]webhook.Option, webhook.NamespaceLabeler, error) {
+	c, minor, err := startCluster(ctx, kubeconfig, kubeVersion, logr.Discard())
+	if err != nil {
+		return nil, nil, err
+	}
+	admission, err := podadmission.New(c.Objects, cfg.PodAdmission(), minor)
+	if err != nil {
+		return nil, nil, err
+	}
+	chain, err := admissionchain.New(ctx, c.Admission, cfg.AdmissionChain())
+	if err != nil {
+		return nil, nil, err
+	}
+	return []webhook.Option{webhook.WithCredentials(c.Credentials), webhook.WithPodAdmission(admission), webhook.WithAdmissionChain(chain)}, c.Namespaces, nil
 }
 
 // checkParallelism is how many documents are judged at once: their lookups
@@ -129,7 +176,9 @@ const checkParallelism = 32
 
 // judgeAll judges every document, checkParallelism at a time, each within
 // budget, and returns the results in the documents' order.
-func judgeAll(engine *webhook.Engine, docs []manifest.Document, budget time.Duration) []checkResult {
+// With namespaces, each object is judged with its namespace's labels, as the
+// webhook judges it.
+func judgeAll(ctx context.Context, engine *webhook.Engine, namespaces webhook.NamespaceLabeler, docs []manifest.Document, budget time.Duration) []checkResult {
 	results := make([]checkResult, len(docs))
 	slots := make(chan struct{}, checkParallelism)
 	var wg sync.WaitGroup
@@ -141,9 +190,17 @@ func judgeAll(engine *webhook.Engine, docs []manifest.Document, budget time.Dura
 		slots <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-slots }()
-			ctx, cancel := context.WithTimeout(context.Background(), budget)
+			ctx, cancel := context.WithTimeout(ctx, budget)
 			defer cancel()
-			v := engine.Judge(ctx, webhook.Request{Object: d.Object})
+			req := webhook.Request{Object: d.Object}
+			if namespaces != nil {
+				ns := d.Object.GetNamespace()
+				if ns == "" {
+					ns = metav1.NamespaceDefault
+				}
+				req.NamespaceLabels, _ = namespaces.NamespaceLabels(ctx, ns)
+			}
+			v := engine.Judge(ctx, req)
 			results[i] = checkResult{
 				Source: d.Source, Document: d.Index, Kind: d.Object.GetKind(),
 				Namespace: d.Object.GetNamespace(), Name: d.Object.GetName(),
@@ -167,7 +224,7 @@ func objects(docs []manifest.Document) []*unstructured.Unstructured {
 }
 
 // printText prints one block per document and a summary line.
-func printText(w io.Writer, docs []manifest.Document, results []checkResult) {
+func printText(w io.Writer, docs []manifest.Document, results []checkResult, online bool) {
 	var refused, admitted, skipped, notObjects int
 	for i, r := range results {
 		if r.NotObject != "" {
@@ -198,7 +255,11 @@ func printText(w io.Writer, docs []manifest.Document, results []checkResult) {
 		fmt.Fprintf(w, "; %d %s skipped", notObjects, plural(notObjects, "document that is not a Kubernetes object", "documents that are not Kubernetes objects"))
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "not checked offline (they need the cluster): PodSecurity, and whether the ServiceAccount, PriorityClass and RuntimeClass pods name exist; pod rules of Kubernetes %s\n", podcreate.EmulatedVersion())
+	if online {
+		fmt.Fprintf(w, "judged with the cluster's objects; pod rules of Kubernetes %s\n", podcreate.EmulatedVersion())
+		return
+	}
+	fmt.Fprintf(w, "not checked offline (they need the cluster, or --kubeconfig): PodSecurity, and whether the ServiceAccount, PriorityClass and RuntimeClass pods name exist; admission plugins read only these manifests' objects; pod rules of Kubernetes %s\n", podcreate.EmulatedVersion())
 }
 
 func plural(n int, one, many string) string {

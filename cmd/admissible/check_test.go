@@ -273,7 +273,7 @@ func TestCheck(t *testing.T) {
 		"config with an unknown key": {
 			args:       []string{"check", "--config", typo, "-f", multi},
 			wantCode:   2,
-			wantStderr: `admissible check: config ` + typo + `: unknown key "mirrrors" (known: mirrors, modes, podSecurity, registries, customResources, budget, endpointTimeout, failurePolicy, maxInFlight)` + "\n",
+			wantStderr: `admissible check: config ` + typo + `: unknown key "mirrrors" (known: mirrors, modes, podSecurity, admission, registries, customResources, budget, endpointTimeout, failurePolicy, maxInFlight)` + "\n",
 		},
 		"config with an unknown nested key": {
 			args:       []string{"check", "--config", nestedTypo, "-f", multi},
@@ -428,4 +428,4 @@ func TestCheckJSONAllAdmittedIsAnArray(t *testing.T) {
 }
 
 // offlineNote is the line check ends its text output with.
-const offlineNote = "not checked offline (they need the cluster): PodSecurity, and whether the ServiceAccount, PriorityClass and RuntimeClass pods name exist; pod rules of Kubernetes 1.37\n"
+const offlineNote = "not checked offline (they need the cluster, or --kubeconfig): PodSecurity, and whether the ServiceAccount, PriorityClass and RuntimeClass pods name exist; admission plugins read only these manifests' objects; pod rules of Kubernetes 1.37\n"

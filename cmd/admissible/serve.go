@@ -18,6 +18,7 @@ import (
 
 	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"k8s.io/klog/v2"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
@@ -26,6 +27,7 @@ import (
 	"github.com/admissible/admissible/resolvers/instrument"
 	"github.com/admissible/admissible/resolvers/mirrors"
 	"github.com/admissible/admissible/webhook"
+	"github.com/admissible/admissible/webhook/admissionchain"
 	"github.com/admissible/admissible/webhook/circle"
 	"github.com/admissible/admissible/webhook/config"
 	"github.com/admissible/admissible/webhook/podadmission"
@@ -54,6 +56,7 @@ func serve(args []string, stderr io.Writer) int {
 		return 2
 	}
 	log := logr.FromSlogHandler(slog.NewJSONHandler(stderr, nil))
+	klog.SetLogger(log.WithName("client-go")) // informers and admission plugins log through klog
 	ctrllog.SetLogger(log)
 	fail := func(err error) int {
 		fmt.Fprintf(stderr, "admissible serve: %v\n", err)
@@ -93,9 +96,12 @@ func serve(args []string, stderr io.Writer) int {
 			return fail(err)
 		}
 		for _, p := range problems {
-			if p.Skipped {
+			switch {
+			case p.Skipped:
 				log.Error(nil, "containerd skips this hosts.toml: nodes pull from the registry itself, and so does admissible", "file", p.File, "key", p.Key, "problem", p.Message)
-			} else {
+			case p.Unusable:
+				log.Error(nil, "containerd tries this host on every pull, fails and moves on to the next, and so does admissible", "file", p.File, "key", p.Key, "problem", p.Message)
+			default:
 				log.Info("containerd ignores this hosts.toml key, and so does admissible", "file", p.File, "key", p.Key, "problem", p.Message)
 			}
 		}
@@ -142,13 +148,23 @@ func serve(args []string, stderr io.Writer) int {
 		if err != nil {
 			return fail(err)
 		}
+		chain, err := admissionchain.New(ctx, c.Admission, cfg.AdmissionChain())
+		if err != nil {
+			return fail(err)
+		}
+		log.Info("admission plugins run on pods", "plugins", chain.Names())
 		opts = append(opts, webhook.WithCredentials(c.Credentials), webhook.WithPodAdmission(admission),
-			webhook.WithRegistryCircle(circle.New(c.Circle, walk)))
+			webhook.WithAdmissionChain(chain), webhook.WithRegistryCircle(circle.New(c.Circle, walk)))
 		handlerOpts = append(handlerOpts, webhook.WithNamespaces(c.Namespaces))
 	} else {
 		if err := emulate(*kubeVersion); err != nil {
 			return fail(fmt.Errorf("--kube-version: %w", err))
 		}
+		chain, err := admissionchain.New(ctx, admissionchain.FromObjects(nil, nil), cfg.AdmissionChain())
+		if err != nil {
+			return fail(err)
+		}
+		opts = append(opts, webhook.WithAdmissionChain(chain))
 		log.Info("no cluster access: pull secrets and namespace labels are not read, the configured modes apply everywhere, registry circles are not looked for")
 	}
 	handler := webhook.NewHandler(webhook.NewEngine(measured, opts...), handlerOpts...)

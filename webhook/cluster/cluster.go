@@ -16,12 +16,18 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/discovery/cached/memory"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/informers"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/restmapper"
 	ctrlcache "sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/admissible/admissible/webhook"
+	"github.com/admissible/admissible/webhook/admissionchain"
 	"github.com/admissible/admissible/webhook/podadmission"
 	"github.com/admissible/admissible/webhook/pullsecrets"
 )
@@ -39,6 +45,10 @@ type Cluster struct {
 	Objects *Objects
 	// Circle is what the registry-circle check reads.
 	Circle *CircleIndex
+	// Admission is what the API server's admission plugins read; the caller
+	// starts it once the chain is built (admissionchain.New registers the
+	// informers its plugins need).
+	Admission admissionchain.Cluster
 }
 
 // Start starts informers on secrets (pull secrets keep their data, others
@@ -92,6 +102,10 @@ func Start(ctx context.Context, cfg *rest.Config, log logr.Logger) (*Cluster, er
 			log.Error(err, "informers stopped")
 		}
 	}()
+	chainView, err := admissionView(cfg, dc)
+	if err != nil {
+		return nil, err
+	}
 	reader := &syncedOrLive{cache: cache, live: live}
 	go func() {
 		if cache.WaitForCacheSync(ctx) {
@@ -104,6 +118,27 @@ func Start(ctx context.Context, cfg *rest.Config, log logr.Logger) (*Cluster, er
 		Namespaces:  &NamespaceLabels{reader: reader},
 		Objects:     &Objects{reader: reader, live: live},
 		Circle:      NewCircleIndex(reader, routes),
+		Admission:   chainView,
+	}, nil
+}
+
+// admissionView is the cluster as the admission plugins read it: client-go
+// informers of their own (the plugins take a SharedInformerFactory), the
+// dynamic client for policy parameters, and a REST mapper from discovery.
+func admissionView(cfg *rest.Config, dc discovery.DiscoveryInterface) (admissionchain.Cluster, error) {
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return admissionchain.Cluster{}, err
+	}
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		return admissionchain.Cluster{}, err
+	}
+	return admissionchain.Cluster{
+		Informers:  informers.NewSharedInformerFactory(cs, 0),
+		Client:     cs,
+		Dynamic:    dyn,
+		RESTMapper: restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(dc)),
 	}, nil
 }
 
@@ -167,41 +202,6 @@ func (o *Objects) ServiceAccount(ctx context.Context, namespace, name string) (*
 		return nil, err
 	}
 	return &sa, nil
-}
-
-// PriorityClass returns the priority class, nil when it does not exist.
-func (o *Objects) PriorityClass(ctx context.Context, name string) (*schedulingv1.PriorityClass, error) {
-	var pc schedulingv1.PriorityClass
-	if ok, err := o.get(ctx, client.ObjectKey{Name: name}, &pc); !ok {
-		return nil, err
-	}
-	return &pc, nil
-}
-
-// DefaultPriorityClass returns the globalDefault priority class with the
-// lowest value (as the Priority plugin picks), nil when there is none.
-func (o *Objects) DefaultPriorityClass(ctx context.Context) (*schedulingv1.PriorityClass, error) {
-	var list schedulingv1.PriorityClassList
-	if err := o.reader.List(ctx, &list); err != nil {
-		return nil, err
-	}
-	var def *schedulingv1.PriorityClass
-	for i := range list.Items {
-		pc := &list.Items[i]
-		if pc.GlobalDefault && (def == nil || pc.Value < def.Value) {
-			def = pc
-		}
-	}
-	return def, nil
-}
-
-// RuntimeClass returns the runtime class, nil when it does not exist.
-func (o *Objects) RuntimeClass(ctx context.Context, name string) (*nodev1.RuntimeClass, error) {
-	var rc nodev1.RuntimeClass
-	if ok, err := o.get(ctx, client.ObjectKey{Name: name}, &rc); !ok {
-		return nil, err
-	}
-	return &rc, nil
 }
 
 // syncedOrLive reads from the cache once it has synced and from the API

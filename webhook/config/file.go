@@ -10,6 +10,7 @@ import (
 
 	"github.com/admissible/admissible/resolvers/mirrors"
 	"github.com/admissible/admissible/webhook"
+	"github.com/admissible/admissible/webhook/admissionchain"
 	"github.com/admissible/admissible/webhook/kinds"
 	"github.com/admissible/admissible/webhook/podadmission"
 	"github.com/admissible/admissible/webhook/policy"
@@ -25,6 +26,8 @@ type File struct {
 	Modes Modes `json:"modes,omitempty"`
 	// PodSecurity is the cluster's PodSecurity admission configuration.
 	PodSecurity PodSecurity `json:"podSecurity,omitempty"`
+	// Admission is how the cluster's API server runs its admission plugins.
+	Admission Admission `json:"admission,omitempty"`
 	// Registries are the hosts images may and may not name.
 	Registries Registries `json:"registries,omitempty"`
 	// CustomResources are kinds judged besides the built-in ones.
@@ -90,6 +93,24 @@ func (f *File) PodAdmission() podadmission.PodSecurity {
 			AuditVersion: d.AuditVersion, Warn: d.Warn, WarnVersion: d.WarnVersion},
 		Exemptions: psaapi.PodSecurityExemptions{Namespaces: e.Namespaces, RuntimeClasses: e.RuntimeClasses, Usernames: e.Usernames},
 	}
+}
+
+// Admission is the admission key: the cluster's kube-apiserver admission
+// flags, which the webhook cannot read.
+type Admission struct {
+	// EnablePlugins is --enable-admission-plugins.
+	EnablePlugins []string `json:"enablePlugins,omitempty"`
+	// DisablePlugins is --disable-admission-plugins.
+	DisablePlugins []string `json:"disablePlugins,omitempty"`
+	// ConfigFile is --admission-control-config-file: the path, where the
+	// webhook runs, of the API server's AdmissionConfiguration.
+	ConfigFile string `json:"configFile,omitempty"`
+}
+
+// AdmissionChain returns the admission key as the admission chain takes it.
+func (f *File) AdmissionChain() admissionchain.Config {
+	a := f.Admission
+	return admissionchain.Config{Enable: a.EnablePlugins, Disable: a.DisablePlugins, ConfigFile: a.ConfigFile}
 }
 
 // Registries is the registries key.
@@ -182,6 +203,9 @@ func (f *File) validate() error {
 	}
 	if _, err := podadmission.New(nil, f.PodAdmission(), 0); err != nil {
 		return err
+	}
+	if err := f.AdmissionChain().Validate(); err != nil {
+		return fmt.Errorf("admission.%w", err)
 	}
 	if f.registries, err = policy.NewRegistries(f.Registries.Allow, f.Registries.Deny); err != nil {
 		return fmt.Errorf("registries.%w", err)

@@ -1,5 +1,6 @@
 // Package podadmission predicts what pod admission in the API server will do
-// with the pod a controller creates, from what the cluster holds:
+// with the pod a controller creates, after the admission chain (package
+// admissionchain) has run the other plugins on it:
 //
 //   - PodSecurity: the namespace's pod-security.kubernetes.io labels (and the
 //     cluster's defaults and exemptions, which the webhook cannot read and
@@ -13,16 +14,9 @@
 //     refusal: it ships with the workload and is often applied after it
 //     (kubectl apply -f DIR goes by file name), and the controller retries
 //     until it exists.
-//   - Priority: a priorityClassName must name a PriorityClass (the built-in
-//     system-cluster-critical and system-node-critical always exist); a
-//     priority or preemptionPolicy set by hand must equal what the class (or
-//     the cluster's globalDefault class, or 0 and PreemptLowerPriority)
-//     gives, as the Priority admission plugin requires.
-//   - RuntimeClass: a runtimeClassName must name a RuntimeClass, and pod
-//     overhead may only be set when the class defines the same overhead.
 //
-// In a server-side dry run, a missing PriorityClass or RuntimeClass is a
-// warning: the objects the same apply creates first do not exist in it.
+// Priority, RuntimeClass, LimitRanger, ResourceQuota and the cluster's
+// ValidatingAdmissionPolicies are the admission chain's: the plugins' own code.
 //
 // The cluster is read through a Cluster, backed by informers: no live read
 // per admission (an informer miss may be confirmed once, see Cluster).

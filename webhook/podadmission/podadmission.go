@@ -8,9 +8,6 @@ import (
 
 	admissionv1 "k8s.io/api/admission/v1"
 	corev1 "k8s.io/api/core/v1"
-	nodev1 "k8s.io/api/node/v1"
-	schedulingv1 "k8s.io/api/scheduling/v1"
-	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	psadmission "k8s.io/pod-security-admission/admission"
@@ -20,14 +17,10 @@ import (
 	"k8s.io/pod-security-admission/policy"
 )
 
-// Cluster reads the objects pod admission looks up. Each returns nil, nil
-// for an object that does not exist.
+// Cluster reads the objects pod admission looks up. It returns nil, nil for
+// an object that does not exist.
 type Cluster interface {
 	ServiceAccount(ctx context.Context, namespace, name string) (*corev1.ServiceAccount, error)
-	PriorityClass(ctx context.Context, name string) (*schedulingv1.PriorityClass, error)
-	// DefaultPriorityClass is the PriorityClass marked globalDefault, or nil.
-	DefaultPriorityClass(ctx context.Context) (*schedulingv1.PriorityClass, error)
-	RuntimeClass(ctx context.Context, name string) (*nodev1.RuntimeClass, error)
 }
 
 // PodSecurity is the cluster's PodSecurity admission configuration
@@ -109,20 +102,10 @@ func (c *Checker) Check(ctx context.Context, r Request) (field.ErrorList, []stri
 	var problems field.ErrorList
 	var warnings []string
 	forbid := func(msg string) { problems = append(problems, field.Forbidden(r.Path, msg)) }
-	// missing is an object the pod names that does not exist (yet): a
-	// problem, or a warning in a dry run, where the same apply's objects do
-	// not exist.
-	missing := func(msg string) {
-		if r.DryRun {
-			warnings = append(warnings, fmt.Sprintf("%s: %s (this is a dry run: pods will be forbidden unless it is created)", r.Path, msg))
-			return
-		}
-		forbid(msg)
-	}
 	failed := func(what string, err error) {
 		warnings = append(warnings, fmt.Sprintf("%s: could not check %s: %v", r.Path, what, err))
 	}
-	pod, spec := r.Pod, &r.Pod.Spec
+	pod := r.Pod
 
 	if msg, warn := c.podSecurity(ctx, r); msg != "" {
 		forbid(msg)
@@ -130,7 +113,7 @@ func (c *Checker) Check(ctx context.Context, r Request) (field.ErrorList, []stri
 		warnings = append(warnings, warn...)
 	}
 
-	sa := spec.ServiceAccountName
+	sa := pod.Spec.ServiceAccountName
 	if sa == "" {
 		sa = "default"
 	}
@@ -143,21 +126,6 @@ func (c *Checker) Check(ctx context.Context, r Request) (field.ErrorList, []stri
 		warnings = append(warnings, fmt.Sprintf("%s: pods will be forbidden until service account %s/%s exists: serviceaccount %q not found", r.Path, pod.Namespace, sa, sa))
 	}
 
-	if msg, absent, err := c.priority(ctx, spec); err != nil {
-		failed("priority class", err)
-	} else if absent {
-		missing(msg)
-	} else if msg != "" {
-		forbid(msg)
-	}
-
-	if msg, absent, err := c.runtimeClass(ctx, spec); err != nil {
-		failed("runtime class", err)
-	} else if absent {
-		missing(msg)
-	} else if msg != "" {
-		forbid(msg)
-	}
 	return problems, warnings
 }
 
@@ -195,80 +163,6 @@ func (c *Checker) podSecurity(ctx context.Context, r Request) (string, []string)
 		warnings = append(warnings, fmt.Sprintf("%s: PodSecurity audit: %s", r.Path, v))
 	}
 	return "", warnings
-}
-
-// System priority classes the API server creates itself.
-var systemPriorityClasses = map[string]int32{
-	"system-cluster-critical": 2000000000,
-	"system-node-critical":    2000001000,
-}
-
-// priority is the Priority admission plugin's verdict; absent says the
-// class named does not exist.
-func (c *Checker) priority(ctx context.Context, spec *corev1.PodSpec) (msg string, absent bool, err error) {
-	value := int32(0)
-	preemption := corev1.PreemptLowerPriority
-	name := spec.PriorityClassName
-	switch {
-	case name == "":
-		pc, err := c.cluster.DefaultPriorityClass(ctx)
-		if err != nil {
-			return "", false, err
-		}
-		if pc != nil {
-			value = pc.Value
-			if pc.PreemptionPolicy != nil {
-				preemption = *pc.PreemptionPolicy
-			}
-		}
-	default:
-		pc, err := c.cluster.PriorityClass(ctx, name)
-		if err != nil {
-			return "", false, err
-		}
-		if pc == nil {
-			v, system := systemPriorityClasses[name]
-			if !system {
-				return fmt.Sprintf("no PriorityClass with name %s was found", name), true, nil
-			}
-			value = v
-		} else {
-			value = pc.Value
-			if pc.PreemptionPolicy != nil {
-				preemption = *pc.PreemptionPolicy
-			}
-		}
-	}
-	if spec.Priority != nil && *spec.Priority != value {
-		return fmt.Sprintf("the integer value of priority (%d) must not be provided in pod spec; priority admission controller computed %d from the given PriorityClass name", *spec.Priority, value), false, nil
-	}
-	if spec.PreemptionPolicy != nil && *spec.PreemptionPolicy != preemption {
-		return fmt.Sprintf("the string value of PreemptionPolicy (%s) must not be provided in pod spec; priority admission controller computed %s from the given PriorityClass name", *spec.PreemptionPolicy, preemption), false, nil
-	}
-	return "", false, nil
-}
-
-// runtimeClass is the RuntimeClass admission plugin's verdict; absent says
-// the class named does not exist.
-func (c *Checker) runtimeClass(ctx context.Context, spec *corev1.PodSpec) (msg string, absent bool, err error) {
-	var rc *nodev1.RuntimeClass
-	if spec.RuntimeClassName != nil && *spec.RuntimeClassName != "" {
-		if rc, err = c.cluster.RuntimeClass(ctx, *spec.RuntimeClassName); err != nil {
-			return "", false, err
-		}
-		if rc == nil {
-			return fmt.Sprintf("pod rejected: RuntimeClass %q not found", *spec.RuntimeClassName), true, nil
-		}
-	}
-	switch {
-	case len(spec.Overhead) == 0:
-		return "", false, nil
-	case rc == nil || rc.Overhead == nil:
-		return "pod rejected: Pod Overhead set without corresponding RuntimeClass defined Overhead", false, nil
-	case !apiequality.Semantic.DeepEqual(spec.Overhead, rc.Overhead.PodFixed):
-		return "pod rejected: Pod's Overhead doesn't match RuntimeClass's defined Overhead", false, nil
-	}
-	return "", false, nil
 }
 
 // noMetrics drops PodSecurity's own metrics: the webhook counts verdicts.
