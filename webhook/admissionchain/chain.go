@@ -182,7 +182,7 @@ func New(ctx context.Context, c Cluster, cfg Config) (*Chain, error) {
 		}
 	}
 	chain.quota = newQuota(c.Informers)
-	chain.classes = newClasses(c.Informers)
+	chain.classes = newClasses(c.Informers, c.Client)
 	c.Informers.Start(ctx.Done())
 	wait, cancel := context.WithTimeout(ctx, SyncTimeout)
 	defer cancel()
@@ -244,6 +244,7 @@ func (c *Chain) Admit(ctx context.Context, r Request) Result {
 	}
 	attrs := admission.NewAttributesRecord(pod, nil, corev1.SchemeGroupVersion.WithKind("Pod"), pod.Namespace, pod.Name,
 		corev1.SchemeGroupVersion.WithResource("pods"), "", admission.Create, &metav1.CreateOptions{}, r.DryRun, r.User)
+	c.classes.confirm(ctx, pod)
 	for _, p := range c.plugins {
 		m, ok := p.Interface.(admission.MutationInterface)
 		if !ok || !m.Handles(admission.Create) {
