@@ -41,6 +41,10 @@ func StartControlPlane(assets, dir string, crdDirs ...string) (*ControlPlane, er
 		CRDDirectoryPaths:     crdDirs,
 		ErrorIfCRDPathMissing: true,
 	}
+	// envtest turns the ServiceAccount admission plugin off; every real
+	// cluster runs it (it names "default" before validation), and the pods
+	// the oracles create must be admitted as they are there.
+	env.ControlPlane.GetAPIServer().Configure().Disable("disable-admission-plugins")
 	cfg, err := env.Start()
 	if err != nil {
 		return nil, fmt.Errorf("start control plane: %w", err)
