@@ -36,7 +36,6 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/admissible/admissible/test/corpus"
 	"github.com/admissible/admissible/webhook"
@@ -118,12 +117,11 @@ const (
 
 // TestRealWorldCorpus judges every workload of the real-world corpus
 // (test/corpus: rendered installs, examples and sidecar-injected test
-// outputs of public projects) twice. The oracle is a real API server of the
-// suite's version, configured as clusters are (its own control plane: the
-// suite's runs without the ServiceAccount admission plugin, see
-// startOracleControlPlane): it creates, with a server-side dry run, the pod
+// outputs of public projects) twice. The oracle is the suite's real API
+// server, configured as clusters are (the ServiceAccount admission plugin on,
+// privileged containers allowed): it creates, with a server-side dry run, the pod
 // the workload's controller would create (controllerpod.Build; a Pod
-// document is its own pod), in a namespace that holds the ServiceAccounts,
+// document is its own pod), in a namespace the webhook does not judge that holds the ServiceAccounts,
 // PriorityClasses and RuntimeClasses the pod names, so that only real
 // pod-creation failures remain. The webhook judges the workload's CREATE
 // (a dry run, as kubectl apply --dry-run=server sends it). Every refusal
@@ -159,10 +157,7 @@ func TestRealWorldCorpus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	oracleCfg, err := startOracleControlPlane(t)
-	if err != nil {
-		t.Fatal(err)
-	}
+	oracleCfg := rest.CopyConfig(cfg)
 	oracleCfg.QPS, oracleCfg.Burst = 500, 1000
 	oracleCfg.WarningHandler = rest.NoWarnings{}
 	ocs, err := kubernetes.NewForConfig(oracleCfg)
@@ -190,18 +185,17 @@ func TestRealWorldCorpus(t *testing.T) {
 		cases = append(cases, c)
 	}
 	needs := needsOf(cases)
-	if err := needs.create(ctx, t, ocs, corpusOracleNamespace, nil); err != nil {
+	off := map[string]string{webhook.LabelImages: "off", webhook.LabelPodTemplates: "off", webhook.LabelPodAdmission: "off", webhook.LabelRegistryCircle: "off"}
+	if err := needs.create(ctx, t, ocs, corpusOracleNamespace, off); err != nil {
 		t.Fatal(err)
 	}
 	if err := needs.create(ctx, t, cs, corpusNamespace, map[string]string{webhook.LabelImages: "off"}); err != nil {
 		t.Fatal(err)
 	}
-	// The oracle mutates pods as clusters do; the suite's API server does
-	// not (the webhook's verdicts do not depend on it).
+	// The oracle mutates pods as clusters do.
 	if sa := defaultedServiceAccount(ctx, ocs, corpusOracleNamespace); sa != "default" {
 		t.Fatalf("the oracle API server set serviceAccountName %q on a pod without one, want \"default\": its ServiceAccount admission plugin is off", sa)
 	}
-	t.Logf("serviceAccountName the suite's API server sets on a pod without one: %q (the oracle's: \"default\")", defaultedServiceAccount(ctx, cs, corpusNamespace))
 
 	parallel(len(cases), 4, func(i int) {
 		c := cases[i]
@@ -475,25 +469,6 @@ func (n corpusNeeds) create(ctx context.Context, t *testing.T, cs kubernetes.Int
 	})
 	t.Logf("namespace %s: %d service accounts; priority classes %v; runtime classes %v", ns, len(n.accounts), sorted(n.priorities), sorted(n.runtimes))
 	return nil
-}
-
-// startOracleControlPlane starts an etcd and a kube-apiserver from
-// KUBEBUILDER_ASSETS configured as clusters are. envtest's defaults, which
-// the suite's control plane keeps, disable the ServiceAccount admission
-// plugin; clusters run it (it sets serviceAccountName "default" on a pod
-// without one, before validation), so the oracle enables it. Privileged
-// containers are allowed, as there.
-func startOracleControlPlane(t *testing.T) (*rest.Config, error) {
-	e := &envtest.Environment{BinaryAssetsDirectory: os.Getenv("KUBEBUILDER_ASSETS")}
-	e.ControlPlane.GetAPIServer().Configure().
-		Disable("disable-admission-plugins").
-		Set("allow-privileged", "true")
-	cfg, err := e.Start()
-	if err != nil {
-		return nil, fmt.Errorf("oracle control plane: %w", err)
-	}
-	t.Cleanup(func() { _ = e.Stop() })
-	return cfg, nil
 }
 
 // defaultedServiceAccount is the serviceAccountName the API server's pod
