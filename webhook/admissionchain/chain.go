@@ -22,6 +22,7 @@ import (
 	"k8s.io/apiserver/pkg/authorization/authorizerfactory"
 	genericserver "k8s.io/apiserver/pkg/server"
 	"k8s.io/apiserver/pkg/util/compatibility"
+	"k8s.io/apiserver/pkg/warning"
 	utilfeature "k8s.io/apiserver/pkg/util/feature"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/informers"
@@ -230,8 +231,8 @@ type Refusal struct {
 
 // Admit runs the mutating plugins on a copy of r.Pod, then the validating
 // ones and ResourceQuota's rules, as the API server does on a create.
-func (c *Chain) Admit(ctx context.Context, r Request) Result {
-	res := Result{Pod: r.Pod}
+func (c *Chain) Admit(ctx context.Context, r Request) (res Result) {
+	res.Pod = r.Pod
 	v1pod := r.Pod.DeepCopy()
 	legacyscheme.Scheme.Default(v1pod)
 	pod := &api.Pod{}
@@ -242,8 +243,10 @@ func (c *Chain) Admit(ctx context.Context, r Request) Result {
 	if pod.Namespace == "" {
 		pod.Namespace = metav1.NamespaceDefault // where kubectl apply puts it
 	}
-	attrs := admission.NewAttributesRecord(pod, nil, corev1.SchemeGroupVersion.WithKind("Pod"), pod.Namespace, pod.Name,
-		corev1.SchemeGroupVersion.WithResource("pods"), "", admission.Create, &metav1.CreateOptions{}, r.DryRun, r.User)
+	attrs := &notes{Attributes: admission.NewAttributesRecord(pod, nil, corev1.SchemeGroupVersion.WithKind("Pod"), pod.Namespace, pod.Name,
+		corev1.SchemeGroupVersion.WithResource("pods"), "", admission.Create, &metav1.CreateOptions{}, r.DryRun, r.User)}
+	ctx = warning.WithWarningRecorder(ctx, attrs)
+	defer func() { res.Warnings = append(res.Warnings, attrs.warnings...) }()
 	c.classes.confirm(ctx, pod)
 	for _, p := range c.plugins {
 		m, ok := p.Interface.(admission.MutationInterface)

@@ -75,9 +75,23 @@ spec:
     namespaceSelector:
       matchLabels: {policy: strict}
 ---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: no-latest-lax}
+spec:
+  policyName: no-latest
+  validationActions: [Warn, Audit]
+  matchResources:
+    namespaceSelector:
+      matchLabels: {policy: lax}
+---
 apiVersion: v1
 kind: Namespace
 metadata: {name: strict, labels: {policy: strict}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: lax, labels: {policy: lax}}
 `
 
 func manifests(t *testing.T, docs string) []*unstructured.Unstructured {
@@ -109,7 +123,9 @@ func TestAdmit(t *testing.T) {
 		dryRun    bool
 		refusals  []string
 		warnings  int
-		check     func(*testing.T, *corev1.Pod)
+		// warned are texts the warnings must hold, in order.
+		warned []string
+		check  func(*testing.T, *corev1.Pod)
 	}{
 		"no service account named: default, its token mounted": {
 			namespace: "other",
@@ -211,6 +227,15 @@ func TestAdmit(t *testing.T) {
 			mutate:    func(p *corev1.Pod) { p.Spec.Containers[0].Image = "nginx:latest" },
 			refusals:  []string{"ValidatingAdmissionPolicy: ValidatingAdmissionPolicy 'no-latest' with binding 'no-latest' denied request: images must not be tagged latest"},
 		},
+		"admission policy warning and auditing": {
+			namespace: "lax",
+			mutate:    func(p *corev1.Pod) { p.Spec.Containers[0].Image = "nginx:latest" },
+			warnings:  2,
+			warned: []string{
+				"Validation failed for ValidatingAdmissionPolicy 'no-latest' with binding 'no-latest-lax': images must not be tagged latest",
+				"ValidatingAdmissionPolicy 'no-latest' with binding 'no-latest-lax' audits pods: images must not be tagged latest",
+			},
+		},
 		"admission policy elsewhere": {
 			mutate: func(p *corev1.Pod) { p.Spec.Containers[0].Image = "nginx:latest" },
 		},
@@ -237,6 +262,11 @@ func TestAdmit(t *testing.T) {
 			}
 			if len(r.Warnings) != tc.warnings {
 				t.Errorf("warnings = %q, want %d", r.Warnings, tc.warnings)
+			}
+			for i, w := range tc.warned {
+				if i >= len(r.Warnings) || r.Warnings[i] != w {
+					t.Errorf("warnings = %q, want %q at %d", r.Warnings, w, i)
+				}
 			}
 			if tc.check != nil {
 				tc.check(t, r.Pod)
