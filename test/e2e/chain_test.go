@@ -3,7 +3,11 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -79,6 +83,28 @@ spec:
 		webhookPrefix, "spec.template.spec: Forbidden: maximum cpu usage per Container is 2, but limit is 4")
 	expect(t, kubectl(t, chainDeployment(ns, "greedy", "", "{requests: {cpu: 1500m}}"), "apply", "-f", "-"), 1,
 		webhookPrefix, `spec.template.spec.containers[0].resources.requests: Invalid value: "1500m": must be less than or equal to cpu limit of 1`)
+	// check with --kubeconfig reads the same LimitRange and judges alike;
+	// offline it cannot know it.
+	file := filepath.Join(t.TempDir(), "big.yaml")
+	if err := os.WriteFile(file, []byte(chainDeployment(ns, "big", "", "{limits: {cpu: 4}}")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--kubeconfig", env.cp.Kubeconfig}, 1, "spec.template.spec: Forbidden: maximum cpu usage per Container is 2, but limit is 4"},
+		{nil, 0, "1 object: 0 refused, 1 admitted"},
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		cmd := exec.CommandContext(ctx, env.webhook.Binary, append([]string{"check", "--config", env.webhook.ConfigFile, "-f", file}, tc.args...)...)
+		out, _ := cmd.CombinedOutput()
+		cancel()
+		if cmd.ProcessState.ExitCode() != tc.code || !strings.Contains(string(out), tc.want) {
+			t.Errorf("check %v: exit %d, want %d and %q:\n%s", tc.args, cmd.ProcessState.ExitCode(), tc.code, tc.want, out)
+		}
+	}
 	expect(t, kubectl(t, chainDeployment(ns, "big", "", "{limits: {cpu: 2}}"), "apply", "-f", "-"), 0, "deployment.apps/big created")
 	expect(t, kubectl(t, chainDeployment(ns, "greedy", "", "{requests: {cpu: 500m}}"), "apply", "-f", "-"), 0, "deployment.apps/greedy created")
 }
