@@ -2,6 +2,8 @@ package admissionchain_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -308,3 +310,43 @@ func TestDisabledPlugin(t *testing.T) {
 }
 
 func mustQuantity(s string) resource.Quantity { return resource.MustParse(s) }
+
+// The API server's own AdmissionConfiguration file configures the plugins
+// it names, as --admission-control-config-file does.
+func TestAdmissionConfigurationFile(t *testing.T) {
+	dir := t.TempDir()
+	selector := filepath.Join(dir, "podnodeselector.yaml")
+	config := filepath.Join(dir, "admission.yaml")
+	if err := os.WriteFile(selector, []byte("podNodeSelectorPluginConfig:\n  clusterDefaultNodeSelector: env=prod\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(config, []byte(`apiVersion: apiserver.config.k8s.io/v1
+kind: AdmissionConfiguration
+plugins:
+- name: PodNodeSelector
+  path: `+selector+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	chain, err := admissionchain.New(ctx, admissionchain.FromObjects(nil, nil), admissionchain.Config{Enable: []string{"PodNodeSelector"}, ConfigFile: config})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pod := &corev1.Pod{Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Image: "nginx:1.27"}}}}
+	pod.Namespace, pod.Name = "default", "p"
+	r := chain.Admit(ctx, admissionchain.Request{Pod: pod, User: &user.DefaultInfo{}})
+	if got := r.Pod.Spec.NodeSelector["env"]; got != "prod" || len(r.Refusals) != 0 {
+		t.Fatalf("nodeSelector = %v, refusals %v; want env=prod from the configuration", r.Pod.Spec.NodeSelector, r.Refusals)
+	}
+	// A pod selecting against the cluster's selector is refused.
+	pod.Spec.NodeSelector = map[string]string{"env": "dev"}
+	r = chain.Admit(ctx, admissionchain.Request{Pod: pod, User: &user.DefaultInfo{}})
+	if len(r.Refusals) != 1 || r.Refusals[0].Plugin != "PodNodeSelector" {
+		t.Fatalf("refusals = %v, want PodNodeSelector's conflict", r.Refusals)
+	}
+	t.Logf("PodNodeSelector: %s", r.Refusals[0].Message)
+	if _, err := admissionchain.New(ctx, admissionchain.FromObjects(nil, nil), admissionchain.Config{ConfigFile: filepath.Join(dir, "missing.yaml")}); err == nil {
+		t.Fatal("a configuration file that does not exist was accepted")
+	}
+}
