@@ -57,6 +57,13 @@ const (
 // here: it always fails the test.
 var knownCorpusDifferences = map[string]string{}
 
+// knownWordingDifferences are corpus workloads that both refuse, where the
+// webhook's words are another stage's of the same API server, by ID, each
+// with why.
+var knownWordingDifferences = map[string]string{
+	"gke-samples/demos/vit-training-example/yamls/spec-gcs.yaml#0 StatefulSet/tensorflow": "serviceAccountName \"<GCSFUSE_KSA>\" is not a valid name: v1.37 refuses the StatefulSet with the validation message the webhook gives; v1.33 stores it and its ServiceAccount plugin, which runs before validation, fails to find the account. The chain gives a missing account a stand-in (a missing account is a warning: it is often applied after the workload), so the webhook reports the validation message on both",
+}
+
 // corpusResources are the resources of the workload kinds, by the version
 // the API server serves.
 var corpusResources = map[schema.GroupVersionKind]string{
@@ -262,7 +269,7 @@ func TestRealWorldCorpus(t *testing.T) {
 		if c.review.refused {
 			webhookRefusals++
 			if c.oracle.refused {
-				if d := wordingDiffers(c); d != "" {
+				if d := wordingDiffers(c); d != "" && knownWordingDifferences[c.w.ID()] == "" {
 					wording = append(wording, fmt.Sprintf("%s: %s", c.w.ID(), d))
 				} else {
 					sameWording++
