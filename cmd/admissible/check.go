@@ -187,6 +187,10 @@ func judgeAll(ctx context.Context, engine *webhook.Engine, namespaces webhook.Na
 			results[i] = checkResult{Source: d.Source, Document: d.Index, Allowed: true, NotObject: d.NotObject}
 			continue
 		}
+		if d.Refused != "" { // the API server refuses it before admission
+			results[i] = checkResult{Source: d.Source, Document: d.Index, Kind: d.Object.GetKind(), Namespace: d.Object.GetNamespace(), Name: d.Object.GetName(), Problems: []string{d.Refused}}
+			continue
+		}
 		slots <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-slots }()
@@ -212,11 +216,12 @@ func judgeAll(ctx context.Context, engine *webhook.Engine, namespaces webhook.Na
 	return results
 }
 
-// objects are the documents that are Kubernetes objects.
+// objects are the documents that are Kubernetes objects the API server
+// would store.
 func objects(docs []manifest.Document) []*unstructured.Unstructured {
 	out := make([]*unstructured.Unstructured, 0, len(docs))
 	for _, d := range docs {
-		if d.NotObject == "" {
+		if d.NotObject == "" && d.Refused == "" {
 			out = append(out, d.Object)
 		}
 	}

@@ -10,11 +10,11 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/util/yaml"
 )
 
 // Document is one object read from a file.
@@ -30,6 +30,13 @@ type Document struct {
 	// not judged: a kustomization, Helm values or a CI file has no
 	// apiVersion or kind.
 	NotObject string
+	// Refused is the API server's refusal of the object, in its words,
+	// before any admission: a field its type does not have, a key written
+	// twice in the same map, or a value of the wrong type ("Deployment in
+	// version "v1" cannot be handled as a Deployment: strict decoding
+	// error: unknown field "spec.replicass""). Empty when the object
+	// decodes; see the package doc for what is checked.
+	Refused string
 }
 
 // String names the document and the object: "app.yaml#2 StatefulSet/db/pg".
@@ -62,11 +69,11 @@ var errTooLarge = fmt.Errorf("larger than %d MiB", MaxInput>>20)
 // excessively (a "billion laughs").
 func Read(source string, r io.Reader) ([]Document, error) {
 	lr := &limitedReader{r: r, n: MaxInput}
-	dec := yaml.NewYAMLOrJSONDecoder(bufio.NewReader(lr), 4096)
+	split := newSplitter(bufio.NewReader(lr), 4096)
 	var docs []Document
 	for i := 1; ; i++ {
-		var v any
-		err := dec.Decode(&v)
+		d, err := split.next()
+		v := d.value
 		if lr.exceeded {
 			return nil, fmt.Errorf("%s: %w", source, errTooLarge)
 		}
@@ -91,12 +98,12 @@ func Read(source string, r io.Reader) ([]Document, error) {
 			docs = append(docs, Document{Source: source, Index: i, NotObject: "not a Kubernetes object: no apiVersion or kind"})
 			continue
 		}
-		objs, err := expand(&unstructured.Unstructured{Object: m})
+		objs, err := expand(&unstructured.Unstructured{Object: m}, duplicates(d))
 		if err != nil {
 			return nil, fmt.Errorf("%s: document %d: %w", source, i, err)
 		}
 		for _, o := range objs {
-			docs = append(docs, Document{Source: source, Index: i, Object: o})
+			docs = append(docs, Document{Source: source, Index: i, Object: o.Unstructured, Refused: refusal(o.Unstructured, o.dups)})
 		}
 	}
 }
@@ -115,21 +122,40 @@ func shape(v any) string {
 	}
 }
 
-// expand checks the object's identity and unfolds List kinds.
-func expand(o *unstructured.Unstructured) ([]*unstructured.Unstructured, error) {
+// listed is an object read from a document, with the paths of the keys
+// written twice in it.
+type listed struct {
+	*unstructured.Unstructured
+	dups []string
+}
+
+// expand checks the object's identity and unfolds List kinds. dups are the
+// paths of the keys written twice in o: each item of a list takes those
+// under it ("items[2].spec.replicas" is item 2's "spec.replicas") and those
+// of the list itself.
+func expand(o *unstructured.Unstructured, dups []string) ([]listed, error) {
 	if o.GetAPIVersion() == "" || o.GetKind() == "" {
 		return nil, fmt.Errorf("object has no apiVersion or kind")
 	}
 	if !o.IsList() {
-		return []*unstructured.Unstructured{o}, nil
+		return []listed{{o, dups}}, nil
 	}
 	list, err := o.ToList()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", o.GetKind(), err)
 	}
-	var out []*unstructured.Unstructured
+	var out []listed
 	for i := range list.Items {
-		items, err := expand(&list.Items[i])
+		prefix := "items[" + strconv.Itoa(i) + "]."
+		var own []string
+		for _, p := range dups {
+			if rest, ok := strings.CutPrefix(p, prefix); ok {
+				own = append(own, rest)
+			} else if !strings.HasPrefix(p, "items[") {
+				own = append(own, p)
+			}
+		}
+		items, err := expand(&list.Items[i], own)
 		if err != nil {
 			return nil, fmt.Errorf("items[%d]: %w", i, err)
 		}
