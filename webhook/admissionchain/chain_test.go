@@ -96,7 +96,7 @@ kind: Namespace
 metadata: {name: lax, labels: {policy: lax}}
 `
 
-func manifests(t *testing.T, docs string) []*unstructured.Unstructured {
+func manifests(t testing.TB, docs string) []*unstructured.Unstructured {
 	t.Helper()
 	var out []*unstructured.Unstructured
 	for _, d := range strings.Split(docs, "\n---\n") {
