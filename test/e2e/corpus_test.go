@@ -612,7 +612,7 @@ func (r *reviewer) judge(ctx context.Context, obj *unstructured.Unstructured) re
 	}
 	var answer admissionv1.AdmissionReview
 	if err := json.Unmarshal(data, &answer); err != nil || answer.Response == nil {
-		return reviewVerdict{err: fmt.Errorf("no AdmissionReview response (%v): %s", err, data)}
+		return reviewVerdict{err: fmt.Errorf("no AdmissionReview response (%w): %s", err, data)}
 	}
 	v := reviewVerdict{refused: !answer.Response.Allowed, warnings: answer.Response.Warnings}
 	for _, w := range v.warnings {

@@ -77,9 +77,9 @@ func TestReadStrict(t *testing.T) {
 			want: []string{`app.yaml#1 Deployment/shop/web refused: Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: duplicate field "spec.replicas"`},
 		},
 		"unknown and duplicated fields: all of them, unknown ones first": {
-			in: strings.Replace(deployment("          imagePullPolicyy: Always\n", "          ports: [{containerPort: 80, protocl: TCP}]\n", "          image: nginx:1.28\n"),
+			in: strings.Replace(deployment("          imagePullPolicyy: Always\n", "          ports: [{containerPort: 80, protokol: TCP}]\n", "          image: nginx:1.28\n"),
 				"  replicas: 2\n", "  replicas: 2\n  replicas: 3\n  replicaz: 4\n", 1),
-			want: []string{`app.yaml#1 Deployment/shop/web refused: Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.replicaz", unknown field "spec.template.spec.containers[0].imagePullPolicyy", unknown field "spec.template.spec.containers[0].ports[0].protocl", duplicate field "spec.replicas", duplicate field "spec.template.spec.containers[0].image"`},
+			want: []string{`app.yaml#1 Deployment/shop/web refused: Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.replicaz", unknown field "spec.template.spec.containers[0].imagePullPolicyy", unknown field "spec.template.spec.containers[0].ports[0].protokol", duplicate field "spec.replicas", duplicate field "spec.template.spec.containers[0].image"`},
 		},
 		"a key written three times is one duplicate": {
 			in:   strings.Replace(deployment(), "  replicas: 2\n", "  replicas: 2\n  replicas: 3\n  replicas: 4\n", 1),
