@@ -121,7 +121,7 @@ load: ## Open-loop load on admissible serve at fixed rates, memory, check agains
 
 .PHONY: bench
 bench: ## Go benchmarks of the hot path (decode, walk, validation, the whole admission, lookups), median of 5.
-	go test -run '^$$' -bench . -benchmem -count 5 ./webhook/ ./webhook/podcreate/ ./resolvers/cache/
+	go test -run '^$$' -bench . -benchmem -count 5 ./webhook/ ./webhook/podcreate/ ./webhook/admissionchain/ ./resolvers/cache/
 
 .PHONY: vulncheck
 vulncheck: ## govulncheck against a database built offline from golang.org/x/vulndb (cached per machine).
