@@ -16,19 +16,7 @@ import (
 // chainDeployment is a Deployment in ns whose container has resources
 // (a flow mapping, "{}" for none) and whose pod spec has extra.
 func chainDeployment(ns, name, extra, resources string) string {
-	return fmt.Sprintf(`apiVersion: apps/v1
-kind: Deployment
-metadata: {name: %s, namespace: %s}
-spec:
-  selector: {matchLabels: {app: %s}}
-  template:
-    metadata: {labels: {app: %s}}
-    spec:
-%s      containers:
-        - name: app
-          image: registry.example/app:1
-          resources: %s
-`, name, ns, name, name, extra, resources)
+	return deploymentWith(ns, name, extra, "resources: "+resources)
 }
 
 // chainNamespace creates ns with the images check off and its default

@@ -8,8 +8,14 @@ import (
 )
 
 // podAdmissionDeployment is a Deployment in ns whose pod spec has extra
-// (indented as a pod spec field).
+// (indented as a pod spec field) and whose container has securityContext.
 func podAdmissionDeployment(ns, name, extra, securityContext string) string {
+	return deploymentWith(ns, name, extra, "securityContext: "+securityContext)
+}
+
+// deploymentWith is a Deployment in ns whose pod spec has podExtra (indented
+// as a pod spec field) and whose one container has the field container.
+func deploymentWith(ns, name, podExtra, container string) string {
 	return fmt.Sprintf(`apiVersion: apps/v1
 kind: Deployment
 metadata: {name: %s, namespace: %s}
@@ -21,8 +27,8 @@ spec:
 %s      containers:
         - name: app
           image: registry.example/app:1
-          securityContext: %s
-`, name, ns, name, name, extra, securityContext)
+          %s
+`, name, ns, name, name, podExtra, container)
 }
 
 const restrictedContext = `{allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: {drop: [ALL]}, seccompProfile: {type: RuntimeDefault}}`

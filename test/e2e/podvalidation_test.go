@@ -4,7 +4,6 @@ package e2e
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -216,18 +215,7 @@ type harnessVerdict struct {
 func askOracle(ctx context.Context, cs kubernetes.Interface, obj *unstructured.Unstructured) oracleVerdict {
 	pod := controllerPod(obj)
 	pod.Namespace = oracleNamespace
-	_, err := cs.CoreV1().Pods(oracleNamespace).Create(ctx, pod, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
-	if err == nil {
-		return oracleVerdict{}
-	}
-	v := oracleVerdict{refused: true, message: err.Error()}
-	var status apierrors.APIStatus
-	if errors.As(err, &status) && status.Status().Details != nil {
-		for _, c := range status.Status().Details.Causes {
-			v.causes = append(v.causes, c.Field+": "+c.Message)
-		}
-	}
-	return v
+	return createPod(ctx, cs, pod)
 }
 
 // controllerPod is the pod the statefulset controller creates from obj.
