@@ -70,6 +70,11 @@ func run() error {
 	}
 	defer cp.Stop()
 	fmt.Printf("  kube-apiserver %s\n", cp.Version)
+	// The API server runs the ServiceAccount admission plugin, as clusters
+	// do: every namespace needs its default ServiceAccount.
+	if err := harness.StartServiceAccounts(ctx, cp.Kubeconfig); err != nil {
+		return err
+	}
 
 	step("Building and starting admissible serve, registering it by URL")
 	bin, err := harness.BuildAdmissible(root, dir)
