@@ -111,7 +111,7 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return unusable(err)
 	}
-	klog.SetLogger(logr.Discard()) // informers' and plugins' logs are not check's output
+	routeKlog(logr.Discard()) // informers' and plugins' logs are not check's output
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	opts := append(cfg.EngineOptions(), webhook.WithRegistryCircleOnWorkloads(circle.New(set, walk)))
@@ -273,3 +273,10 @@ func plural(n int, one, many string) string {
 	}
 	return many
 }
+
+// klogOnce sets where client-go's and the admission plugins' klog output
+// goes, once per process: klog's logger is a global that informers still
+// running (an earlier check's, in tests) read without a lock.
+var klogOnce sync.Once
+
+func routeKlog(l logr.Logger) { klogOnce.Do(func() { klog.SetLogger(l) }) }

@@ -18,7 +18,6 @@ import (
 
 	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-	"k8s.io/klog/v2"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
@@ -56,7 +55,7 @@ func serve(args []string, stderr io.Writer) int {
 		return 2
 	}
 	log := logr.FromSlogHandler(slog.NewJSONHandler(stderr, nil))
-	klog.SetLogger(log.WithName("client-go")) // informers and admission plugins log through klog
+	routeKlog(log.WithName("client-go")) // informers and admission plugins log through klog
 	ctrllog.SetLogger(log)
 	fail := func(err error) int {
 		fmt.Fprintf(stderr, "admissible serve: %v\n", err)
