@@ -48,3 +48,20 @@ type noLimitRanges struct {
 func (noLimitRanges) List(context.Context, metav1.ListOptions) (*corev1.LimitRangeList, error) {
 	return &corev1.LimitRangeList{}, nil
 }
+
+// Namespaces answers a namespace the informer does not hold yet (one
+// created a moment before its first workload) with an unlabelled stand-in,
+// instead of a live read per admission: the policy matcher and
+// PodNodeSelector read it on every pod of a new namespace, and a burst of
+// them queued behind the client's rate limit.
+func (c standInCore) Namespaces() corev1client.NamespaceInterface {
+	return standInNamespaces{c.CoreV1Interface.Namespaces()}
+}
+
+type standInNamespaces struct {
+	corev1client.NamespaceInterface
+}
+
+func (standInNamespaces) Get(_ context.Context, name string, _ metav1.GetOptions) (*corev1.Namespace, error) {
+	return &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}, nil
+}
