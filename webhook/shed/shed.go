@@ -51,8 +51,10 @@ type Limiter struct {
 	refuse bool
 	// shed counts the admissions answered without a verdict.
 	shed prometheus.Counter
-	// inFlight exports len(slots).
+	// inFlight exports len(total).
 	inFlight prometheus.GaugeFunc
+	// judging exports len(slots).
+	judging prometheus.GaugeFunc
 }
 
 // Option configures a Limiter.
@@ -97,15 +99,22 @@ func New(next http.Handler, opts ...Option) *Limiter {
 		Name: "admissible_admissions_in_flight",
 		Help: "Admissions in the process now, those waiting on registries included.",
 	}, func() float64 { return float64(len(l.total)) })
+	l.judging = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "admissible_admissions_judging",
+		Help: "Admissions holding a CPU slot now: in flight and not waiting on a registry.",
+	}, func() float64 { return float64(len(l.slots)) })
 	return l
 }
 
-// RegisterMetrics exports the shed counter and the admissions in flight.
+// RegisterMetrics exports the shed counter, the admissions in flight and
+// those judging.
 func (l *Limiter) RegisterMetrics(reg prometheus.Registerer) error {
-	if err := reg.Register(l.shed); err != nil {
-		return err
+	for _, c := range []prometheus.Collector{l.shed, l.inFlight, l.judging} {
+		if err := reg.Register(c); err != nil {
+			return err
+		}
 	}
-	return reg.Register(l.inFlight)
+	return nil
 }
 
 // ServeHTTP judges r through the wrapped handler once it has a CPU slot,
