@@ -65,6 +65,9 @@ type Attempt struct {
 	Detail string `json:"detail"`
 	// Digest is the manifest digest when Verdict is Found.
 	Digest string `json:"digest,omitempty"`
+	// MediaType is the manifest's media type when Verdict is Found: an
+	// image index or manifest list, or a single image manifest.
+	MediaType string `json:"mediaType,omitempty"`
 	// EndsWalk is true when a node's container runtime would stop at this
 	// endpoint: it answered the manifest request with a 2xx status, whatever
 	// the body.
@@ -82,6 +85,9 @@ type Result struct {
 	Verdict Verdict `json:"verdict"`
 	// Digest is the manifest digest when Verdict is Found.
 	Digest string `json:"digest,omitempty"`
+	// MediaType is the manifest's media type when Verdict is Found, as the
+	// endpoint that ended the walk answered it.
+	MediaType string `json:"mediaType,omitempty"`
 	// Attempts lists every endpoint asked, in order.
 	Attempts []Attempt `json:"attempts"`
 	// Reason explains a verdict reached without asking every endpoint.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	ggcrregistry "github.com/google/go-containerregistry/pkg/registry"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/admissible/admissible/resolvers"
 	"github.com/admissible/admissible/resolvers/cache"
@@ -152,8 +153,8 @@ func TestCacheAgainstRegistry(t *testing.T) {
 			attempt := resolvers.Attempt{Endpoint: chain.Endpoints("registry.invalid")[0], Verdict: tc.wantVerdict, Status: tc.wantStatus, Detail: tc.wantDetail}
 			want := resolvers.Result{Reference: ref.Name(), Verdict: tc.wantVerdict}
 			if tc.wantVerdict == resolvers.Found {
-				attempt.Digest, attempt.EndsWalk = digest, true
-				want.Digest = digest
+				attempt.Digest, attempt.MediaType, attempt.EndsWalk = digest, string(types.DockerManifestSchema2), true
+				want.Digest, want.MediaType = digest, string(types.DockerManifestSchema2)
 			}
 			want.Attempts = []resolvers.Attempt{attempt}
 

@@ -141,7 +141,7 @@ func (c *Chain) Resolve(ctx context.Context, q resolvers.Query) resolvers.Result
 		a := c.lookup.Lookup(ctx, ep, q)
 		res.Attempts = append(res.Attempts, a)
 		if a.EndsWalk {
-			res.Verdict, res.Digest = a.Verdict, a.Digest
+			res.Verdict, res.Digest, res.MediaType = a.Verdict, a.Digest, a.MediaType
 			return res
 		}
 		allNotFound = allNotFound && a.Verdict == resolvers.NotFound

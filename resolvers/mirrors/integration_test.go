@@ -6,12 +6,16 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/admissible/admissible/resolvers"
 	"github.com/admissible/admissible/resolvers/mirrors"
 	"github.com/admissible/admissible/resolvers/registry"
 	"github.com/admissible/admissible/resolvers/registrytest"
 )
+
+// schema2 is the media type of the manifests registrytest.Push makes.
+const schema2 = string(types.DockerManifestSchema2)
 
 // TestChainWithRegistryClient walks a dead mirror, then a good one, with a
 // real registry.Client against real registries.
@@ -50,9 +54,10 @@ func TestChainWithRegistryClient(t *testing.T) {
 				Reference: "registry.invalid/org/app:v1",
 				Verdict:   resolvers.Found,
 				Digest:    digest,
+				MediaType: schema2,
 				Attempts: []resolvers.Attempt{
 					{Endpoint: deadEp, Verdict: resolvers.Undetermined, Detail: "connection refused"},
-					{Endpoint: goodEp, Verdict: resolvers.Found, Status: 200, Detail: "200 OK", Digest: digest, EndsWalk: true},
+					{Endpoint: goodEp, Verdict: resolvers.Found, Status: 200, Detail: "200 OK", Digest: digest, MediaType: schema2, EndsWalk: true},
 				},
 			},
 		},
@@ -62,9 +67,10 @@ func TestChainWithRegistryClient(t *testing.T) {
 				Reference: "registry.invalid/org/app@" + digest,
 				Verdict:   resolvers.Found,
 				Digest:    digest,
+				MediaType: schema2,
 				Attempts: []resolvers.Attempt{
 					{Endpoint: deadEp, Verdict: resolvers.Undetermined, Detail: "connection refused"},
-					{Endpoint: goodEp, Verdict: resolvers.Found, Status: 200, Detail: "200 OK", Digest: digest, EndsWalk: true},
+					{Endpoint: goodEp, Verdict: resolvers.Found, Status: 200, Detail: "200 OK", Digest: digest, MediaType: schema2, EndsWalk: true},
 				},
 			},
 		},

@@ -53,6 +53,7 @@ func classify(ctx context.Context, ep resolvers.Endpoint, desc *v1.Descriptor, s
 	if err == nil {
 		a.Verdict = resolvers.Found
 		a.Digest = desc.Digest.String()
+		a.MediaType = string(desc.MediaType)
 		a.Detail = fmt.Sprintf("%d %s", status, http.StatusText(status))
 		if status == 0 {
 			a.Detail = "found"

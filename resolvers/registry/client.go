@@ -72,6 +72,7 @@ func (c *Client) Resolve(ctx context.Context, q resolvers.Query) resolvers.Resul
 		Reference: q.Ref.Name(),
 		Verdict:   a.Verdict,
 		Digest:    a.Digest,
+		MediaType: a.MediaType,
 		Attempts:  []resolvers.Attempt{a},
 	}
 }

@@ -44,7 +44,7 @@ func TestClientLookup(t *testing.T) {
 	}{
 		"existing tag": {
 			ref:  "registry.example/app:v1",
-			want: resolvers.Attempt{Verdict: resolvers.Found, Status: 200, Digest: "{digest}", EndsWalk: true, Detail: "200 OK"},
+			want: resolvers.Attempt{Verdict: resolvers.Found, Status: 200, Digest: "{digest}", MediaType: schema2, EndsWalk: true, Detail: "200 OK"},
 			wantFirstRequests: []string{
 				"GET /v2/",
 				"HEAD /v2/app/manifests/v1",
@@ -60,7 +60,7 @@ func TestClientLookup(t *testing.T) {
 		},
 		"existing digest": {
 			ref:  "registry.example/app@{digest}",
-			want: resolvers.Attempt{Verdict: resolvers.Found, Status: 200, Digest: "{digest}", EndsWalk: true, Detail: "200 OK"},
+			want: resolvers.Attempt{Verdict: resolvers.Found, Status: 200, Digest: "{digest}", MediaType: schema2, EndsWalk: true, Detail: "200 OK"},
 		},
 		"missing digest": {
 			ref:  "registry.example/app@sha256:0000000000000000000000000000000000000000000000000000000000000000",
@@ -101,7 +101,7 @@ func TestClientLookup(t *testing.T) {
 			// containerd never pings: a registry whose /v2/ answers 404 but
 			// serves manifests is pullable.
 			rules: map[string]behaviour{ping: notFound},
-			want:  resolvers.Attempt{Verdict: resolvers.Found, Status: 200, Detail: "200 OK", Digest: "{digest}", EndsWalk: true},
+			want:  resolvers.Attempt{Verdict: resolvers.Found, Status: 200, Detail: "200 OK", Digest: "{digest}", MediaType: schema2, EndsWalk: true},
 			wantFirstRequests: []string{
 				"GET /v2/",
 				"HEAD /v2/app/manifests/v1",
@@ -122,7 +122,7 @@ func TestClientLookup(t *testing.T) {
 		"bearer token flow": {
 			ref:   "registry.example/app:v1",
 			rules: map[string]behaviour{ping: bearerChallenge, "/token": tokenOnce},
-			want:  resolvers.Attempt{Verdict: resolvers.Found, Status: 200, Digest: "{digest}", EndsWalk: true, Detail: "200 OK"},
+			want:  resolvers.Attempt{Verdict: resolvers.Found, Status: 200, Digest: "{digest}", MediaType: schema2, EndsWalk: true, Detail: "200 OK"},
 			wantFirstRequests: []string{
 				"GET /v2/",
 				"GET /token",
@@ -181,7 +181,7 @@ func TestClientLookup(t *testing.T) {
 			ref:            "registry.example/app:v1",
 			rules:          map[string]behaviour{manifest: redirect},
 			redirectTarget: true,
-			want:           resolvers.Attempt{Verdict: resolvers.Found, Status: 200, Digest: "{digest}", EndsWalk: true, Detail: "200 OK"},
+			want:           resolvers.Attempt{Verdict: resolvers.Found, Status: 200, Digest: "{digest}", MediaType: schema2, EndsWalk: true, Detail: "200 OK"},
 			wantFirstRequests: []string{
 				"GET /v2/",
 				"HEAD /v2/app/manifests/v1",
@@ -260,12 +260,13 @@ func TestClientLookupPathEndpoint(t *testing.T) {
 	got := c.Lookup(t.Context(), ep, resolvers.Query{Ref: mustRef(t, "docker.io/library/app:v1")})
 
 	want := resolvers.Attempt{
-		Endpoint: ep,
-		Verdict:  resolvers.Found,
-		Status:   200,
-		Detail:   "200 OK",
-		Digest:   digest.String(),
-		EndsWalk: true,
+		Endpoint:  ep,
+		Verdict:   resolvers.Found,
+		Status:    200,
+		Detail:    "200 OK",
+		Digest:    digest.String(),
+		MediaType: schema2,
+		EndsWalk:  true,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Lookup mismatch (-want +got):\n%s", diff)
@@ -370,8 +371,9 @@ func TestClientResolve(t *testing.T) {
 				Reference: host + "/app:v1",
 				Verdict:   resolvers.Found,
 				Digest:    digest.String(),
+				MediaType: schema2,
 				Attempts: []resolvers.Attempt{{
-					Endpoint: ep, Verdict: resolvers.Found, Status: 200, Detail: "200 OK", Digest: digest.String(), EndsWalk: true,
+					Endpoint: ep, Verdict: resolvers.Found, Status: 200, Detail: "200 OK", Digest: digest.String(), MediaType: schema2, EndsWalk: true,
 				}},
 			},
 		},

@@ -17,7 +17,7 @@ import (
 
 const loopbackRefused = "not contacted: 127.0.0.1 is a loopback address (allow 127.0.0.1/32, or make it a mirror endpoint)"
 
-var found = resolvers.Attempt{Verdict: resolvers.Found, Status: 200, Detail: "200 OK", Digest: "{digest}", EndsWalk: true}
+var found = resolvers.Attempt{Verdict: resolvers.Found, Status: 200, Detail: "200 OK", Digest: "{digest}", MediaType: schema2, EndsWalk: true}
 
 // TestClientGuard checks which hosts a lookup contacts: any for a Trusted
 // endpoint, only allowed addresses for the others.

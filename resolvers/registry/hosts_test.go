@@ -192,7 +192,7 @@ func TestClientRetryAfter(t *testing.T) {
 			clock.advance(time.Second)
 			srv.resetLog()
 			got := c.Lookup(t.Context(), srv.endpoint(), resolvers.Query{Ref: ref})
-			want := resolvers.Attempt{Endpoint: srv.endpoint(), Verdict: resolvers.Found, Status: 200, Detail: "200 OK", Digest: digest.String(), EndsWalk: true}
+			want := resolvers.Attempt{Endpoint: srv.endpoint(), Verdict: resolvers.Found, Status: 200, Detail: "200 OK", Digest: digest.String(), MediaType: schema2, EndsWalk: true}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("Lookup after the pause mismatch (-want +got):\n%s", diff)
 			}

@@ -17,6 +17,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/admissible/admissible/resolvers"
 )
@@ -52,6 +53,9 @@ const (
 	// slow answers like the registry after slowFor.
 	slow
 )
+
+// schema2 is the media type of the manifests random.Image makes.
+const schema2 = string(types.DockerManifestSchema2)
 
 // slowFor is how long slow paths take.
 const slowFor = 150 * time.Millisecond

@@ -55,7 +55,7 @@ func TestClientLookupUnauthorized(t *testing.T) {
 		"existing repository behind tokens": {
 			ref:   "registry.example/app:v1",
 			rules: map[string]behaviour{ping: bearerChallenge, token: tokenAlways},
-			want:  resolvers.Attempt{Verdict: resolvers.Found, Status: 200, Detail: "200 OK", Digest: "{digest}", EndsWalk: true},
+			want:  resolvers.Attempt{Verdict: resolvers.Found, Status: 200, Detail: "200 OK", Digest: "{digest}", MediaType: schema2, EndsWalk: true},
 			wantAuth: []string{
 				"GET /v2/: ",
 				"GET /token: ",
