@@ -81,4 +81,18 @@
 // only then does a lookup count toward Docker Hub's pull limits. An endpoint
 // with HTTPFallback is asked over https, then over http when it answers in
 // plain HTTP; SkipVerify and Header apply to its requests.
+//
+// # Fetches
+//
+// FetchManifest and FetchConfig GET a manifest, or an image's config blob,
+// by digest from one endpoint, for a caller that needs the content (which
+// platforms an image serves). They go through the endpoint's puller, with
+// the same credentials, host bounds, SSRF guard, Retry-After periods,
+// observer and timeout as a lookup, without retries. A body is read up to
+// MaxManifestSize (4 MiB) or MaxConfigSize (1 MiB): an answer that announces
+// or carries more is an error, not a truncated body. Digests are checked.
+// Every error is a *FetchError that names the endpoint and says what came
+// back ("GET manifest sha256:... on mirror.internal: 404 Not Found
+// (MANIFEST_UNKNOWN)"). A manifest GET counts toward Docker Hub's pull
+// limits; a blob GET does not.
 package registry

@@ -1,12 +1,14 @@
 package registry_test
 
 import (
+	"bytes"
 	"io"
 	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -52,7 +54,15 @@ const (
 	basicChallenge
 	// slow answers like the registry after slowFor.
 	slow
+	// hugeBody answers 200 with hugeSize bytes and their Content-Length.
+	hugeBody
+	// hugeChunked answers 200 with hugeSize bytes and no Content-Length.
+	hugeChunked
 )
+
+// hugeSize is the size of hugeBody and hugeChunked answers, more than any
+// bound of the Client.
+const hugeSize = 5 << 20
 
 // schema2 is the media type of the manifests random.Image makes.
 const schema2 = string(types.DockerManifestSchema2)
@@ -74,6 +84,9 @@ type testServer struct {
 	// retryAfter is the Retry-After header of tooManyRequests answers, none
 	// when empty.
 	retryAfter string
+	// fetches lets manifests be asked with GET without a HEAD before: the
+	// Client's FetchManifest does so.
+	fetches bool
 
 	// stop releases hanging handlers.
 	stop chan struct{}
@@ -117,6 +130,9 @@ func newTestServerAt(t *testing.T, addr string, repoTags ...string) (*testServer
 		// A manifest is fetched with GET only after a HEAD that could not
 		// be used, as containerd does.
 		prev := ""
+		if s.fetches {
+			return
+		}
 		for _, r := range s.log() {
 			if strings.HasPrefix(r, http.MethodGet+" ") && strings.Contains(r, "/manifests/") && prev != http.MethodHead+" "+strings.TrimPrefix(r, http.MethodGet+" ") {
 				t.Errorf("server saw %q not after a HEAD of the same manifest", r)
@@ -287,6 +303,19 @@ func (s *testServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="`+s.URL+`/token",service="test",scope="repository:`+repo+`:pull",error="insufficient_scope"`)
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusUnauthorized)
+	case hugeBody, hugeChunked:
+		w.Header().Set("Content-Type", "application/vnd.oci.image.index.v1+json")
+		if b == hugeBody {
+			w.Header().Set("Content-Length", strconv.Itoa(hugeSize))
+		}
+		w.WriteHeader(http.StatusOK)
+		chunk := bytes.Repeat([]byte(" "), 64<<10)
+		for range hugeSize / len(chunk) {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+			_ = http.NewResponseController(w).Flush()
+		}
 	case basicChallenge:
 		w.Header().Set("WWW-Authenticate", `Basic realm="test"`)
 		w.WriteHeader(http.StatusUnauthorized)

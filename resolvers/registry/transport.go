@@ -136,6 +136,13 @@ func (t *endpointTransport) send(req *http.Request) (*http.Response, error) {
 	// lookup frees the slot in any case.
 	stop := context.AfterFunc(req.Context(), release)
 	resp.Body = &releasingBody{ReadCloser: resp.Body, release: func() { stop(); release() }}
+	if limit := bodyLimitFrom(req.Context()); limit > 0 {
+		if resp.ContentLength > limit {
+			_ = resp.Body.Close()
+			return nil, &tooLargeError{host: host, limit: limit, size: resp.ContentLength}
+		}
+		resp.Body = &limitedBody{ReadCloser: resp.Body, left: limit, err: &tooLargeError{host: host, limit: limit, size: -1}}
+	}
 	return resp, nil
 }
 
@@ -269,6 +276,44 @@ func (b *releasingBody) Close() error {
 	err := b.ReadCloser.Close()
 	b.release()
 	return err
+}
+
+// limitedBody fails a read past its bound, rather than truncating.
+type limitedBody struct {
+	io.ReadCloser
+	left int64
+	err  error
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		// One byte more is too much; none is the end.
+		var one [1]byte
+		n, err := b.ReadCloser.Read(one[:])
+		if n > 0 {
+			return 0, b.err
+		}
+		return 0, err
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
+
+type bodyLimitKey struct{}
+
+// withBodyLimit returns a context whose answers may carry at most limit
+// bytes each.
+func withBodyLimit(ctx context.Context, limit int64) context.Context {
+	return context.WithValue(ctx, bodyLimitKey{}, limit)
+}
+
+func bodyLimitFrom(ctx context.Context) int64 {
+	limit, _ := ctx.Value(bodyLimitKey{}).(int64)
+	return limit
 }
 
 // observation holds what one lookup saw of its exchanges, which
