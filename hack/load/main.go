@@ -24,7 +24,8 @@
 //     memory with 10,000 cached entries;
 //   - check: admissible check over 1,000 Pod manifests naming 100 images,
 //     and over 10,000 naming 1,000, beside a loop of crane digest over the
-//     same images (-crane, the crane binary; make bench-check builds it).
+//     same images (-crane, the crane binary; make load builds it and
+//     passes it) and, with -kyverno, kyverno apply (make load KYVERNO=1).
 //
 // Traffic stays on 127.0.0.1 and every run is bounded in count and time.
 package main

@@ -1,6 +1,8 @@
 // Package cache puts a Resolver behind a bounded, expiring cache so that a
-// lookup is cheap enough to run in every admission. cmd builds
-// cache(mirrors(registry)).
+// lookup is cheap enough to run in every admission. cmd/admissible builds
+// instrument(cache(suggest(mirrors(registry)))): the cache keeps the
+// verdict of the mirror walk together with the nearest tags of a missing
+// one, and the metrics around it count every lookup, cached or not.
 //
 // A Cache owns two things:
 //
@@ -24,7 +26,8 @@
 //
 // Defaults, each changed by an Option:
 //
-//   - WithSize: 10000 entries.
+//   - WithSize: 10000 entries; 0 or less keeps none (lookups are still
+//     shared).
 //   - WithFoundTTL: 5 min for a tag found; a tag can be moved.
 //   - WithNotFoundTTL: 30 s for a reference not found, tag or digest, so that
 //     an image pushed just after a denial is admitted soon.
@@ -43,5 +46,6 @@
 //
 // Stats counts hits, misses (lookups started), shared (callers that joined a
 // lookup under way) and evictions (entries dropped for room before they
-// expired).
+// expired); package instrument exports the first three as
+// admissible_cache_lookups_total.
 package cache

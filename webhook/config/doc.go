@@ -1,8 +1,10 @@
 // Package config reads admissible's configuration file (--config): one YAML
-// document shared by serve, check, webhook-config and mirrors check.
+// document shared by serve, check, webhook-config, mirrors check and verify.
+// docs/configuration.md is the reference a user reads; this is the summary.
 //
 //	# Talos' machine.registries.mirrors, verbatim (default: none, every image
-//	# is looked up at its own registry).
+//	# is looked up at its own registry). "*" is every registry without an
+//	# entry of its own.
 //	mirrors:
 //	  docker.io:
 //	    endpoints: [https://harbor.example/v2/docker.io]
@@ -13,24 +15,34 @@
 //
 //	# What each check does with a problem: enforce (refuse the object), warn
 //	# (admit it, the problem as a warning prefixed "[warn mode] ") or off (do
-//	# not check). Default: enforce for all. A namespace's labels
-//	# admissible.dev/images, admissible.dev/pod-templates and
-//	# admissible.dev/pod-admission override them there; an object's annotation
-//	# admissible.dev/skip: images,pod-templates,pod-admission exempts that
-//	# object (with a warning saying so). check has no cluster: only these
-//	# modes and the annotation apply, and pod admission is not checked.
+//	# not check). Default: enforce, but warn for registryCircle. A
+//	# namespace's label admissible.dev/<check> (images, pod-templates,
+//	# pod-admission, registry-circle) overrides them there; an object's
+//	# annotation admissible.dev/skip lists the checks it is exempted from.
 //	modes:
 //	  images: enforce        # unparsable references, the registries policy, images that do not exist
 //	  podTemplates: enforce  # the API server's validation of the pods a workload creates
-//	  podAdmission: enforce  # PodSecurity, and the ServiceAccount, PriorityClass, RuntimeClass pods name
+//	  podAdmission: enforce  # the admission chain's refusals, PodSecurity, the ServiceAccount pods name
+//	  registryCircle: warn   # a registry that serves its own images
+//
+//	# How the cluster's kube-apiserver runs its admission plugins, which the
+//	# webhook cannot read: its --enable-admission-plugins,
+//	# --disable-admission-plugins and --admission-control-config-file (a
+//	# path where admissible runs). Default: none, the API server's defaults.
+//	# An unknown plugin is refused.
+//	admission:
+//	  enablePlugins: [PodNodeSelector]
+//	  disablePlugins: []
+//	  configFile: ""
 //
 //	# The cluster's PodSecurity admission configuration, which the webhook
-//	# cannot read (kube-apiserver --admission-control-config-file): the levels
-//	# of namespaces without pod-security.kubernetes.io labels, and the
-//	# exemptions. Default: privileged everywhere, no exemptions (as
-//	# kube-apiserver's own default).
+//	# cannot read (kube-apiserver --admission-control-config-file): the
+//	# levels and versions of namespaces without pod-security.kubernetes.io
+//	# labels, and the exemptions. Default: privileged and latest everywhere,
+//	# no exemptions (as kube-apiserver's own default). An unknown level or
+//	# version is refused.
 //	podSecurity:
-//	  defaults: {enforce: privileged, enforceVersion: latest, audit: privileged, warn: privileged}
+//	  defaults: {enforce: privileged, enforceVersion: latest, audit: privileged, auditVersion: latest, warn: privileged, warnVersion: latest}
 //	  exemptions: {namespaces: [], runtimeClasses: [], usernames: []}
 //
 //	# Which registry hosts images may name: path.Match globs on the host
@@ -65,14 +77,25 @@
 //	# object); lookups still running then become warnings. --budget wins.
 //	budget: 8s
 //	# Time one registry endpoint may take (serve default 3s, check default
-//	# 5s). --endpoint-timeout wins.
+//	# 5s). --endpoint-timeout wins. Both must be positive.
 //	endpointTimeout: 3s
+//
+//	# The install's failurePolicy, Ignore (default) or Fail: webhook-config
+//	# registers it unless --failure-policy is given, and an admission shed
+//	# under overload gets the same answer (allowed with a warning, or a
+//	# retryable 429 refusal).
+//	failurePolicy: Ignore
+//	# Admissions one replica decodes and validates at once (default 128, at
+//	# least 1; package shed); those beyond it are shed.
+//	maxInFlight: 128
 //
 // Every key is optional. A key the file does not know, or a value it
 // refuses, is an error naming the key, the value and what is allowed there.
-// Mirrors are checked when the lookup chain is built (package mirrors).
+// Mirrors are checked when the lookup chain is built (package mirrors). The
+// file is read up to MaxSize (1 MiB).
 //
-// The package sits beside webhook and resolvers rather than inside either:
-// the file holds settings of both (modes and kinds for the engine, mirrors
-// for the lookups), and neither should import the other's implementation.
+// The package turns the file into the options of the packages whose
+// settings it holds (EngineOptions for package webhook, ShedOptions for
+// package shed, PodAdmission, AdmissionChain, Catalog; the mirrors for
+// package mirrors), so it imports them; only cmd/admissible imports it.
 package config
