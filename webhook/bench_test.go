@@ -81,9 +81,9 @@ func BenchmarkDecodeObject(b *testing.B) {
 func BenchmarkJudge(b *testing.B) {
 	raw := benchDeployment(b)
 	for name, modes := range map[string]judge.Modes{
-		"images":       {Images: judge.Enforce, PodTemplates: judge.Off},
-		"podTemplates": {Images: judge.Off, PodTemplates: judge.Enforce},
-		"both":         {Images: judge.Enforce, PodTemplates: judge.Enforce},
+		"images":       {judge.Images.Name: judge.Enforce, judge.PodTemplates.Name: judge.Off},
+		"podTemplates": {judge.Images.Name: judge.Off, judge.PodTemplates.Name: judge.Enforce},
+		"both":         {judge.Images.Name: judge.Enforce, judge.PodTemplates.Name: judge.Enforce},
 	} {
 		b.Run(name, func(b *testing.B) {
 			e := judge.NewEngine(tagResolver{}, judge.WithModes(modes))

@@ -75,7 +75,7 @@ func TestJudgeAfterTheAdmissionChain(t *testing.T) {
 			want: []string{"spec.template.spec: Forbidden: the integer value of priority (1000) must not be provided in pod spec; priority admission controller computed 0 from the given PriorityClass name"},
 		},
 		"priority set by hand, pod admission off": {
-			doc: handSetPriority, opts: []judge.Option{judge.WithAdmissionChain(chain), judge.WithModes(judge.Modes{PodAdmission: judge.Off})},
+			doc: handSetPriority, opts: []judge.Option{judge.WithAdmissionChain(chain), judge.WithModes(judge.Modes{judge.PodAdmission.Name: judge.Off})},
 		},
 	}
 	for name, tc := range tests {

@@ -18,6 +18,7 @@ import (
 	"github.com/admissible/admissible/resolvers"
 	"github.com/admissible/admissible/resolvers/credentials"
 	"github.com/admissible/admissible/webhook/admissionchain"
+	"github.com/admissible/admissible/webhook/check"
 	"github.com/admissible/admissible/webhook/circle"
 	"github.com/admissible/admissible/webhook/kinds"
 	"github.com/admissible/admissible/webhook/podadmission"
@@ -42,6 +43,8 @@ type Engine struct {
 	circle      *circle.Analyzer
 	// circleOnWorkloads leaves Services, Ingresses and HTTPRoutes unjudged.
 	circleOnWorkloads bool
+	// judges are the checks that run, in the order of Checks.
+	judges []check.Judge
 }
 
 // CredentialSource finds the pull credentials a node would use for a pod:
@@ -85,8 +88,7 @@ func WithMaxLookups(n int) Option {
 }
 
 // WithModes sets the mode of each check where no namespace label or object
-// annotation says otherwise (default: Enforce, but Warn for RegistryCircle;
-// an empty mode is the default).
+// annotation says otherwise (default: each check's own).
 func WithModes(m Modes) Option { return func(e *Engine) { e.modes = m } }
 
 // WithRegistries sets which registries images may come from (default: any).
@@ -103,20 +105,18 @@ func WithPodAdmission(c *podadmission.Checker) Option { return func(e *Engine) {
 // is judged as its controller builds it). Their refusals are pod admission's.
 func WithAdmissionChain(c *admissionchain.Chain) Option { return func(e *Engine) { e.chain = c } }
 
+// WithJudge runs the check j judges (one of Checks that the engine does
+// not judge itself, such as the platforms check, which needs the cluster's
+// nodes).
+func WithJudge(j check.Judge) Option { return func(e *Engine) { e.judges = append(e.judges, j) } }
+
 // NewEngine returns an Engine that looks images up through r.
 func NewEngine(r resolvers.Resolver, opts ...Option) *Engine {
 	e := &Engine{resolver: r, catalog: kinds.Builtin(), parallelism: 8, maxLookups: 100}
 	for _, o := range opts {
 		o(e)
 	}
-	for _, m := range []*Mode{&e.modes.Images, &e.modes.PodTemplates, &e.modes.PodAdmission} {
-		if *m == "" {
-			*m = Enforce
-		}
-	}
-	if e.modes.RegistryCircle == "" {
-		e.modes.RegistryCircle = Warn
-	}
+	e.judges = e.builtinJudges(e.judges)
 	return e
 }
 
@@ -193,70 +193,17 @@ func (e *Engine) Judge(ctx context.Context, req Request) Verdict {
 	}
 	modes, notes := e.modes.effective(req.NamespaceLabels, obj.GetAnnotations())
 	v := Verdict{Warnings: notes}
-	if e.circle != nil && modes.RegistryCircle != Off {
-		e.registryCircle(ctx, req, modes.RegistryCircle, &v)
-	}
-	if !ok {
-		v.sort()
-		return v
-	}
-	now := e.find(obj, kind)
-	var before *findings
-	var hadPod, hadImage map[string]bool
-	if req.Old != nil && req.Old.GroupVersionKind() == obj.GroupVersionKind() {
-		before = e.find(req.Old, kind)
-		hadPod, hadImage = rendered(before.podProblems), rendered(before.imageProblems)
-	}
-	// A pod update (kubectl debug's ephemeral containers among them) is
-	// validated by the API server as an update before the webhook is called;
-	// neither the create rules nor pod admission apply to it.
-	podUpdate := req.Old != nil && kind.GroupVersionKind == podKind
-	var beforeTemplates []template
-	if before != nil {
-		beforeTemplates = before.templates
-		markUnchanged(now.templates, beforeTemplates)
-	}
-	var chainProblems field.ErrorList
-	chainHad := map[string]bool{}
-	if e.chain != nil && !podUpdate {
-		var chainWarnings []string
-		chainProblems, chainWarnings, chainHad = e.admitChain(ctx, req, kind, now.templates)
-		e.admitChain(ctx, req, kind, beforeTemplates)
-		if modes.PodAdmission != Off {
-			v.Warnings = append(v.Warnings, chainWarnings...)
+	s := e.newSubject(ctx, req, kind, ok)
+	for _, j := range e.judges {
+		mode := modes.Of(j.Check())
+		if mode == Off {
+			continue
 		}
+		f := j.Judge(ctx, s)
+		v.Warnings = append(v.Warnings, f.Warnings...)
+		v.add(mode, f.Problems, f.Had)
 	}
-	if modes.PodTemplates != Off {
-		nowTemplates := now.templates
-		if podUpdate {
-			nowTemplates = nil
-		}
-		problems, had := podProblems(nowTemplates, beforeTemplates)
-		for k := range hadPod {
-			had[k] = true
-		}
-		v.add(modes.PodTemplates, append(now.podProblems, problems...), had)
-	}
-	if modes.PodAdmission != Off && !podUpdate {
-		problems, had := chainProblems, chainHad
-		if e.admission != nil {
-			p, warnings, h := e.admitPods(ctx, req, kind, now.templates)
-			v.Warnings = append(v.Warnings, warnings...)
-			problems = append(problems, p...)
-			for k := range h {
-				had[k] = true
-			}
-		}
-		v.add(modes.PodAdmission, problems, had)
-	}
-	if modes.Images != Off {
-		if req.Waiting != nil {
-			req.Waiting()
-		}
-		problems, warnings := e.lookUp(ctx, obj.GetNamespace(), now, before, &v)
-		v.Warnings = append(v.Warnings, warnings...)
-		v.add(modes.Images, append(now.imageProblems, problems...), hadImage)
-	}
+	v.Images = s.verdicts
 	v.sort()
 	return v
 }
@@ -271,19 +218,19 @@ func rendered(problems field.ErrorList) map[string]bool {
 	return set
 }
 
-// lookUp looks up the images of now that before does not name, records each
-// lookup in v.Images, and returns the not-found denials and the warnings.
-func (e *Engine) lookUp(ctx context.Context, namespace string, now, before *findings, v *Verdict) (field.ErrorList, []string) {
+// lookUp looks up the images of s.now that its old object does not name,
+// and records each lookup, the not-found denials and the warnings.
+func (s *subject) lookUp(ctx context.Context) {
+	e, namespace := s.e, s.req.Object.GetNamespace()
 	known := map[string]bool{}
-	if before != nil {
-		for _, img := range before.images {
+	if s.before != nil {
+		for _, img := range s.before.images {
 			known[img.Ref] = true
 		}
 	}
-	var warnings []string
 	creds := map[*corev1.PodSpec]credentials.Set{}
 	var refs []lookup
-	for _, img := range now.lookups {
+	for _, img := range s.now.lookups {
 		if known[img.Ref] {
 			continue // unchanged by this update: not asked again
 		}
@@ -292,23 +239,22 @@ func (e *Engine) lookUp(ctx context.Context, namespace string, now, before *find
 			var w []string
 			set, w = e.pullCredentials(ctx, namespace, img.spec)
 			creds[img.spec] = set
-			warnings = append(warnings, w...)
+			s.lookupWarnings = append(s.lookupWarnings, w...)
 		}
 		refs = append(refs, lookup{source: img, creds: set})
 	}
 	results := e.resolveAll(ctx, refs)
-	var denials field.ErrorList
 	for _, f := range refs {
 		r := results[f.key()]
-		v.Images = append(v.Images, ImageVerdict{Field: f.Path.String(), Image: f.Ref, Result: r})
+		s.verdicts = append(s.verdicts, ImageVerdict{Field: f.Path.String(), Image: f.Ref, Result: r})
+		s.lookups = append(s.lookups, check.Image{Path: f.Path, Ref: f.Ref, Pod: f.spec, Query: resolvers.Query{Ref: f.ref, Credentials: f.creds}, Result: r})
 		switch r.Verdict {
 		case resolvers.NotFound:
-			denials = append(denials, notFound(f, r))
+			s.lookupProblems = append(s.lookupProblems, notFound(f, r))
 		case resolvers.Undetermined:
-			warnings = append(warnings, fmt.Sprintf("%s: could not verify image %q: %s", f.Path, f.Ref, r.Summary()))
+			s.lookupWarnings = append(s.lookupWarnings, fmt.Sprintf("%s: could not verify image %q: %s", f.Path, f.Ref, r.Summary()))
 		}
 	}
-	return denials, warnings
 }
 
 // pullCredentials returns the credentials a node would pull spec's images

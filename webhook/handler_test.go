@@ -287,7 +287,7 @@ admissible_admissions_total{kind="Pod",verdict="denied"} 1
 // whatever its content and the modes, and nothing is looked up.
 func TestHandleCanary(t *testing.T) {
 	r := newFake(found("example.com/app:1"))
-	h := judge.NewHandler(judge.NewEngine(r, judge.WithModes(judge.Modes{Images: judge.Off, PodTemplates: judge.Off})))
+	h := judge.NewHandler(judge.NewEngine(r, judge.WithModes(judge.Modes{judge.Images.Name: judge.Off, judge.PodTemplates.Name: judge.Off})))
 	canary := `{"apiVersion": "v1", "kind": "PodTemplate", "metadata": {"name": "canary", "namespace": "shop",
   "annotations": {"admissible.dev/canary": "admissible verify", "admissible.dev/skip": "images,pod-templates"}},
   "template": {"spec": {"containers": [{"name": "a", "image": "example.com/app:1"}]}}}`

@@ -4,137 +4,90 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/admissible/admissible/webhook/check"
 )
 
-// Mode says what a check does with the problems it finds.
-type Mode string
+// Mode says what a check does with the problems it finds (check.Mode).
+type Mode = check.Mode
 
 // Modes of a check.
 const (
-	// Enforce refuses an object with a problem (the default).
-	Enforce Mode = "enforce"
+	// Enforce refuses an object with a problem.
+	Enforce = check.Enforce
 	// Warn admits it with each problem as a warning, prefixed "[warn mode] ".
-	Warn Mode = "warn"
+	Warn = check.Warn
 	// Off does not run the check: no lookups, no problems, no warnings.
-	Off Mode = "off"
+	Off = check.Off
 )
 
-// ParseMode reads "enforce", "warn" or "off"; "" is Enforce.
-func ParseMode(s string) (Mode, error) {
-	switch m := Mode(s); m {
-	case "":
-		return Enforce, nil
-	case Enforce, Warn, Off:
-		return m, nil
+// ParseMode reads "enforce", "warn" or "off"; "" is the check's default,
+// returned as "".
+func ParseMode(s string) (Mode, error) { return check.ParseMode(s) }
+
+// AnnotationSkip on an object lists the checks it is exempted from, by
+// name, comma-separated.
+const AnnotationSkip = check.AnnotationSkip
+
+// Modes is the mode of each check, by check name (check.Check.Name). A
+// check it does not name has its default mode.
+type Modes map[string]Mode
+
+// Of returns the mode of c: the one set, or c's default.
+func (m Modes) Of(c check.Check) Mode {
+	if mode, ok := m[c.Name]; ok && mode != "" {
+		return mode
 	}
-	return "", fmt.Errorf("mode %q: must be enforce, warn or off", s)
+	return c.Default
 }
-
-// Modes is the mode of each check.
-type Modes struct {
-	// Images covers image references: whether they parse, the registries
-	// policy, and whether the image exists.
-	Images Mode
-	// PodTemplates covers the API server's validation of the pod a
-	// controller creates from a template (package podcreate).
-	PodTemplates Mode
-	// PodAdmission covers what pod admission will refuse, known from the
-	// cluster: PodSecurity, and the ServiceAccount, PriorityClass and
-	// RuntimeClass a pod names (package podadmission). It needs the cluster:
-	// offline it does not run.
-	PodAdmission Mode
-	// RegistryCircle covers a registry that serves its own images (package
-	// circle); unlike the others it defaults to Warn.
-	RegistryCircle Mode
-}
-
-// Checks, as named in namespace labels and the skip annotation.
-const (
-	checkImages         = "images"
-	checkPodTemplates   = "pod-templates"
-	checkPodAdmission   = "pod-admission"
-	checkRegistryCircle = "registry-circle"
-)
-
-// Labels and annotations that set the modes.
-const (
-	// LabelImages on a namespace sets the images check's mode there.
-	LabelImages = "admissible.dev/images"
-	// LabelPodTemplates on a namespace sets the pod-templates check's mode
-	// there.
-	LabelPodTemplates = "admissible.dev/pod-templates"
-	// LabelPodAdmission on a namespace sets the pod-admission check's mode
-	// there.
-	LabelPodAdmission = "admissible.dev/pod-admission"
-	// LabelRegistryCircle on a namespace sets the registry-circle check's
-	// mode there.
-	LabelRegistryCircle = "admissible.dev/registry-circle"
-	// AnnotationSkip on an object lists the checks it is exempted from,
-	// comma-separated: "images", "pod-templates", "pod-admission",
-	// "registry-circle".
-	AnnotationSkip = "admissible.dev/skip"
-)
 
 // warnPrefix starts a problem admitted because its check is in warn mode.
 const warnPrefix = "[warn mode] "
 
-// check is one check as labels and annotations name it, and its mode.
-type check struct {
-	// name is the check in the skip annotation; title in the notes.
-	name, title string
-	// label on a namespace sets its mode there.
-	label string
-	mode  *Mode
-}
-
-// checks lists the checks and their modes in m.
-func (m *Modes) checks() []check {
-	return []check{
-		{checkImages, "images", LabelImages, &m.Images},
-		{checkPodTemplates, "pod templates", LabelPodTemplates, &m.PodTemplates},
-		{checkPodAdmission, "pod admission", LabelPodAdmission, &m.PodAdmission},
-		{checkRegistryCircle, "registry circle", LabelRegistryCircle, &m.RegistryCircle},
-	}
-}
-
-// effective returns the modes that apply to one object: the engine's, then
-// its namespace's labels, then its skip annotation. The notes say what was
+// effective returns the modes that apply to one object: m's, then its
+// namespace's labels, then its skip annotation. The notes say what was
 // exempted and which label or annotation was not understood.
 func (m Modes) effective(namespaceLabels, annotations map[string]string) (Modes, []string) {
 	var notes []string
-	checks := m.checks()
-	for _, c := range checks {
-		v, ok := namespaceLabels[c.label]
+	out := make(Modes, len(Checks))
+	for _, c := range Checks {
+		out[c.Name] = m.Of(c)
+		v, ok := namespaceLabels[c.Label()]
 		if !ok {
 			continue
 		}
 		mode, err := ParseMode(v)
 		if err != nil || v == "" {
-			notes = append(notes, fmt.Sprintf("namespace label %s=%q is not enforce, warn or off: ignored, mode %s applies", c.label, v, *c.mode))
+			notes = append(notes, fmt.Sprintf("namespace label %s=%q is not enforce, warn or off: ignored, mode %s applies", c.Label(), v, out[c.Name]))
 			continue
 		}
-		*c.mode = mode
+		out[c.Name] = mode
 	}
 	skip, ok := annotations[AnnotationSkip]
 	if !ok {
-		return m, notes
-	}
-	names := make([]string, len(checks))
-	for i, c := range checks {
-		names[i] = c.name
+		return out, notes
 	}
 	for _, word := range strings.Split(skip, ",") {
 		word = strings.TrimSpace(word)
 		if word == "" {
 			continue
 		}
-		i := slices.Index(names, word)
+		i := slices.IndexFunc(Checks, func(c check.Check) bool { return c.Name == word })
 		if i < 0 {
-			notes = append(notes, fmt.Sprintf("annotation %s: unknown check %q ignored (known: %s)", AnnotationSkip, word, strings.Join(names, ", ")))
+			notes = append(notes, fmt.Sprintf("annotation %s: unknown check %q ignored (known: %s)", AnnotationSkip, word, strings.Join(checkNames(), ", ")))
 			continue
 		}
-		*checks[i].mode = Off
-		notes = append(notes, fmt.Sprintf("%s not checked: this object is exempted by annotation %s", checks[i].title, AnnotationSkip))
+		out[word] = Off
+		notes = append(notes, fmt.Sprintf("%s not checked: this object is exempted by annotation %s", Checks[i].Title, AnnotationSkip))
 	}
-	return m, notes
+	return out, notes
+}
+
+// checkNames lists the checks' names, in order.
+func checkNames() []string {
+	names := make([]string, len(Checks))
+	for i, c := range Checks {
+		names[i] = c.Name
+	}
+	return names
 }

@@ -40,25 +40,25 @@ func TestJudgeModes(t *testing.T) {
 			wantCalls: map[string]int{"example.com/app:2": 1},
 		},
 		"images warn, globally": {
-			modes: judge.Modes{Images: judge.Warn},
+			modes: judge.Modes{judge.Images.Name: judge.Warn},
 			want: summary{
 				Problems: []string{envProblem}, Warnings: []string{"[warn mode] " + imageProblem}, Lookups: []string{lookup},
 			},
 			wantCalls: map[string]int{"example.com/app:2": 1},
 		},
 		"images off, globally: not looked up": {
-			modes: judge.Modes{Images: judge.Off},
+			modes: judge.Modes{judge.Images.Name: judge.Off},
 			want:  summary{Problems: []string{envProblem}},
 		},
 		"pod templates warn, globally": {
-			modes: judge.Modes{PodTemplates: judge.Warn},
+			modes: judge.Modes{judge.PodTemplates.Name: judge.Warn},
 			want: summary{
 				Problems: []string{imageProblem}, Warnings: []string{"[warn mode] " + envProblem}, Lookups: []string{lookup},
 			},
 			wantCalls: map[string]int{"example.com/app:2": 1},
 		},
 		"both off": {
-			modes: judge.Modes{Images: judge.Off, PodTemplates: judge.Off},
+			modes: judge.Modes{judge.Images.Name: judge.Off, judge.PodTemplates.Name: judge.Off},
 			want:  summary{},
 		},
 		"namespace label loosens images": {
@@ -74,7 +74,7 @@ func TestJudgeModes(t *testing.T) {
 			wantCalls: map[string]int{"example.com/app:2": 1},
 		},
 		"namespace label tightens a global warn": {
-			modes:     judge.Modes{Images: judge.Warn, PodTemplates: judge.Warn},
+			modes:     judge.Modes{judge.Images.Name: judge.Warn, judge.PodTemplates.Name: judge.Warn},
 			labels:    map[string]string{"admissible.dev/images": "enforce", "admissible.dev/pod-templates": "enforce"},
 			want:      summary{Problems: []string{envProblem, imageProblem}, Lookups: []string{lookup}},
 			wantCalls: map[string]int{"example.com/app:2": 1},
@@ -148,12 +148,12 @@ func TestParseMode(t *testing.T) {
 		want    judge.Mode
 		wantErr string
 	}{
-		"empty is enforce": {in: "", want: judge.Enforce},
-		"enforce":          {in: "enforce", want: judge.Enforce},
-		"warn":             {in: "warn", want: judge.Warn},
-		"off":              {in: "off", want: judge.Off},
-		"capitals":         {in: "Warn", wantErr: `mode "Warn": must be enforce, warn or off`},
-		"other":            {in: "audit", wantErr: `mode "audit": must be enforce, warn or off`},
+		"empty is the check default": {in: "", want: ""},
+		"enforce":                    {in: "enforce", want: judge.Enforce},
+		"warn":                       {in: "warn", want: judge.Warn},
+		"off":                        {in: "off", want: judge.Off},
+		"capitals":                   {in: "Warn", wantErr: `mode "Warn": must be enforce, warn or off`},
+		"other":                      {in: "audit", wantErr: `mode "audit": must be enforce, warn or off`},
 	}
 	for tcName, tc := range tests {
 		t.Run(tcName, func(t *testing.T) {
@@ -208,12 +208,12 @@ func TestJudgeRegistries(t *testing.T) {
 		},
 		"images warn: a warning": {
 			image: "quay.io/app:1",
-			modes: judge.Modes{Images: judge.Warn},
+			modes: judge.Modes{judge.Images.Name: judge.Warn},
 			want:  summary{Warnings: []string{`[warn mode] spec.containers[0].image: Forbidden: "quay.io/app:1": registry quay.io is not allowed by registries.allow`}},
 		},
 		"images off: nothing": {
 			image: "quay.io/app:1",
-			modes: judge.Modes{Images: judge.Off},
+			modes: judge.Modes{judge.Images.Name: judge.Off},
 		},
 	}
 	for tcName, tc := range tests {

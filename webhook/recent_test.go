@@ -58,7 +58,7 @@ func TestRecentVerdicts(t *testing.T) {
 		wantLookups int
 	}{
 		"the namespace's labels changed": {
-			between:     func(ns *fakeNamespaces) { ns.labels["shop"] = map[string]string{judge.LabelImages: "warn"} },
+			between:     func(ns *fakeNamespaces) { ns.labels["shop"] = map[string]string{judge.Images.Label(): "warn"} },
 			wantLookups: 2,
 		},
 		"the namespace's labels not read": {

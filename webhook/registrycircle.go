@@ -7,6 +7,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
+	"github.com/admissible/admissible/webhook/check"
 	"github.com/admissible/admissible/webhook/circle"
 )
 
@@ -33,15 +34,14 @@ var closingPaths = map[string]*field.Path{
 	"HTTPRoute": field.NewPath("spec", "rules"),
 }
 
-// registryCircle adds the circles the object is in (a workload) or closes
-// (a Service, an Ingress, an HTTPRoute) to v as problems of mode, and the
+// registryCircle returns the circles the object is in (a workload) or
+// closes (a Service, an Ingress, an HTTPRoute) as problems, and the
 // fragility of the workloads in them as warnings. A circle the old object
 // of an UPDATE was already in is a warning.
-func (e *Engine) registryCircle(ctx context.Context, req Request, mode Mode, v *Verdict) {
+func (e *Engine) registryCircle(ctx context.Context, req Request) check.Findings {
 	problems, fragile, err := e.circleProblems(ctx, req.Object)
 	if err != nil {
-		v.Warnings = append(v.Warnings, fmt.Sprintf("registry circle not checked: %v", err))
-		return
+		return check.Findings{Warnings: []string{fmt.Sprintf("registry circle not checked: %v", err)}}
 	}
 	var had map[string]bool
 	if req.Old != nil && len(problems) > 0 {
@@ -49,8 +49,7 @@ func (e *Engine) registryCircle(ctx context.Context, req Request, mode Mode, v *
 			had = rendered(before)
 		}
 	}
-	v.Warnings = append(v.Warnings, fragile...)
-	v.add(mode, problems, had)
+	return check.Findings{Problems: problems, Had: had, Warnings: fragile}
 }
 
 // circleProblems returns the circles of obj as problems and the fragility

@@ -192,11 +192,11 @@ func TestRealWorldCorpus(t *testing.T) {
 		cases = append(cases, c)
 	}
 	needs := needsOf(cases)
-	off := map[string]string{webhook.LabelImages: "off", webhook.LabelPodTemplates: "off", webhook.LabelPodAdmission: "off", webhook.LabelRegistryCircle: "off"}
+	off := map[string]string{webhook.Images.Label(): "off", webhook.PodTemplates.Label(): "off", webhook.PodAdmission.Label(): "off", webhook.RegistryCircle.Label(): "off"}
 	if err := needs.create(ctx, t, ocs, corpusOracleNamespace, off); err != nil {
 		t.Fatal(err)
 	}
-	if err := needs.create(ctx, t, cs, corpusNamespace, map[string]string{webhook.LabelImages: "off"}); err != nil {
+	if err := needs.create(ctx, t, cs, corpusNamespace, map[string]string{webhook.Images.Label(): "off"}); err != nil {
 		t.Fatal(err)
 	}
 	// The oracle mutates pods as clusters do.

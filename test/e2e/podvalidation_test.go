@@ -79,8 +79,8 @@ func TestPodValidationDifferential(t *testing.T) {
 		t.Fatal(err)
 	}
 	for ns, labels := range map[string]map[string]string{
-		oracleNamespace:   {webhook.LabelImages: "off", webhook.LabelPodTemplates: "off", webhook.LabelPodAdmission: "off"},
-		podcasesNamespace: {webhook.LabelImages: "off"},
+		oracleNamespace:   {webhook.Images.Label(): "off", webhook.PodTemplates.Label(): "off", webhook.PodAdmission.Label(): "off"},
+		podcasesNamespace: {webhook.Images.Label(): "off"},
 	} {
 		if _, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns, Labels: labels}}, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
 			t.Fatal(err)
@@ -111,7 +111,7 @@ func TestPodValidationDifferential(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	engine := webhook.NewEngine(foundResolver{}, webhook.WithModes(webhook.Modes{Images: webhook.Off}), webhook.WithPodAdmission(admission), webhook.WithAdmissionChain(chain))
+	engine := webhook.NewEngine(foundResolver{}, webhook.WithModes(webhook.Modes{webhook.Images.Name: webhook.Off}), webhook.WithPodAdmission(admission), webhook.WithAdmissionChain(chain))
 
 	cases := podcases.Cases(podcasesNamespace)
 	oracle := make([]oracleVerdict, len(cases))

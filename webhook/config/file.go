@@ -3,7 +3,10 @@ package config
 import (
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
+	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	psaapi "k8s.io/pod-security-admission/admission/api"
@@ -52,14 +55,8 @@ type File struct {
 	catalog    *kinds.Catalog
 }
 
-// Modes is the modes key.
-type Modes struct {
-	Images       Mode `json:"images,omitempty"`
-	PodTemplates Mode `json:"podTemplates,omitempty"`
-	PodAdmission Mode `json:"podAdmission,omitempty"`
-	// RegistryCircle defaults to warn, not enforce.
-	RegistryCircle Mode `json:"registryCircle,omitempty"`
-}
+// Modes is the modes key: a mode by check key (webhook.Checks' Key).
+type Modes map[string]Mode
 
 // PodSecurity is the podSecurity key: the cluster's PodSecurity admission
 // configuration, which the webhook cannot read.
@@ -186,20 +183,8 @@ func readLimited(path string, limit int64) ([]byte, error) {
 // built) and reads the modes, the registries policy and the catalog.
 func (f *File) validate() error {
 	var err error
-	if f.modes.Images, err = webhook.ParseMode(string(f.Modes.Images)); err != nil {
-		return fmt.Errorf("modes.images: %w", err)
-	}
-	if f.modes.PodTemplates, err = webhook.ParseMode(string(f.Modes.PodTemplates)); err != nil {
-		return fmt.Errorf("modes.podTemplates: %w", err)
-	}
-	if f.modes.PodAdmission, err = webhook.ParseMode(string(f.Modes.PodAdmission)); err != nil {
-		return fmt.Errorf("modes.podAdmission: %w", err)
-	}
-	f.modes.RegistryCircle = webhook.Warn
-	if f.Modes.RegistryCircle != "" {
-		if f.modes.RegistryCircle, err = webhook.ParseMode(string(f.Modes.RegistryCircle)); err != nil {
-			return fmt.Errorf("modes.registryCircle: %w", err)
-		}
+	if f.modes, err = f.Modes.read(); err != nil {
+		return err
 	}
 	if _, err := podadmission.New(nil, f.PodAdmission(), 0); err != nil {
 		return err
@@ -262,4 +247,29 @@ func (f *File) Catalog() *kinds.Catalog { return f.catalog }
 // policy and catalog.
 func (f *File) EngineOptions() []webhook.Option {
 	return []webhook.Option{webhook.WithModes(f.modes), webhook.WithRegistries(f.registries), webhook.WithCatalog(f.catalog)}
+}
+
+// read returns the modes by check name, each check's default where the
+// file names none. A key that is no check's, or a value that is no mode,
+// is an error naming it.
+func (m Modes) read() (webhook.Modes, error) {
+	out := make(webhook.Modes, len(webhook.Checks))
+	keys := make([]string, 0, len(webhook.Checks))
+	for _, c := range webhook.Checks {
+		keys = append(keys, c.Key)
+		mode, err := webhook.ParseMode(string(m[c.Key]))
+		if err != nil {
+			return nil, fmt.Errorf("modes.%s: %w", c.Key, err)
+		}
+		if mode == "" {
+			mode = c.Default
+		}
+		out[c.Name] = mode
+	}
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if !slices.Contains(keys, k) {
+			return nil, fmt.Errorf("modes: unknown key %q (known: %s)", k, strings.Join(keys, ", "))
+		}
+	}
+	return out, nil
 }

@@ -22,7 +22,7 @@ func TestLoadConfig(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
-	if diff := cmp.Diff(webhook.Modes{Images: webhook.Warn, PodTemplates: webhook.Off, PodAdmission: webhook.Enforce, RegistryCircle: webhook.Warn}, c.modes); diff != "" {
+	if diff := cmp.Diff(webhook.Modes{webhook.Images.Name: webhook.Warn, webhook.PodTemplates.Name: webhook.Off, webhook.PodAdmission.Name: webhook.Enforce, webhook.RegistryCircle.Name: webhook.Warn}, c.modes); diff != "" {
 		t.Errorf("modes mismatch (-want +got):\n%s", diff)
 	}
 	for host, want := range map[string]string{
@@ -62,7 +62,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Load: %v", err)
 			}
-			if diff := cmp.Diff(webhook.Modes{Images: webhook.Enforce, PodTemplates: webhook.Enforce, PodAdmission: webhook.Enforce, RegistryCircle: webhook.Warn}, c.modes); diff != "" {
+			if diff := cmp.Diff(webhook.Modes{webhook.Images.Name: webhook.Enforce, webhook.PodTemplates.Name: webhook.Enforce, webhook.PodAdmission.Name: webhook.Enforce, webhook.RegistryCircle.Name: webhook.Warn}, c.modes); diff != "" {
 				t.Errorf("modes mismatch (-want +got):\n%s", diff)
 			}
 			if diff := cmp.Diff(kinds.Builtin().All(), c.catalog.All()); diff != "" {
@@ -141,11 +141,11 @@ func TestLoadConfigModeSpellings(t *testing.T) {
 		yaml string
 		want webhook.Modes
 	}{
-		"bare off":         {yaml: "modes: {images: off, podTemplates: warn}\n", want: webhook.Modes{Images: webhook.Off, PodTemplates: webhook.Warn, PodAdmission: webhook.Enforce, RegistryCircle: webhook.Warn}},
-		"bare Off":         {yaml: "modes:\n  images: Off\n  podTemplates: OFF\n", want: webhook.Modes{Images: webhook.Off, PodTemplates: webhook.Off, PodAdmission: webhook.Enforce, RegistryCircle: webhook.Warn}},
-		"quoted off":       {yaml: "modes: {images: \"off\", podTemplates: 'off'}\n", want: webhook.Modes{Images: webhook.Off, PodTemplates: webhook.Off, PodAdmission: webhook.Enforce, RegistryCircle: webhook.Warn}},
-		"false, no":        {yaml: "modes: {images: false, podTemplates: no}\n", want: webhook.Modes{Images: webhook.Off, PodTemplates: webhook.Off, PodAdmission: webhook.Enforce, RegistryCircle: webhook.Warn}},
-		"enforce and null": {yaml: "modes: {images: enforce, podTemplates: null}\n", want: webhook.Modes{Images: webhook.Enforce, PodTemplates: webhook.Enforce, PodAdmission: webhook.Enforce, RegistryCircle: webhook.Warn}},
+		"bare off":         {yaml: "modes: {images: off, podTemplates: warn}\n", want: webhook.Modes{webhook.Images.Name: webhook.Off, webhook.PodTemplates.Name: webhook.Warn, webhook.PodAdmission.Name: webhook.Enforce, webhook.RegistryCircle.Name: webhook.Warn}},
+		"bare Off":         {yaml: "modes:\n  images: Off\n  podTemplates: OFF\n", want: webhook.Modes{webhook.Images.Name: webhook.Off, webhook.PodTemplates.Name: webhook.Off, webhook.PodAdmission.Name: webhook.Enforce, webhook.RegistryCircle.Name: webhook.Warn}},
+		"quoted off":       {yaml: "modes: {images: \"off\", podTemplates: 'off'}\n", want: webhook.Modes{webhook.Images.Name: webhook.Off, webhook.PodTemplates.Name: webhook.Off, webhook.PodAdmission.Name: webhook.Enforce, webhook.RegistryCircle.Name: webhook.Warn}},
+		"false, no":        {yaml: "modes: {images: false, podTemplates: no}\n", want: webhook.Modes{webhook.Images.Name: webhook.Off, webhook.PodTemplates.Name: webhook.Off, webhook.PodAdmission.Name: webhook.Enforce, webhook.RegistryCircle.Name: webhook.Warn}},
+		"enforce and null": {yaml: "modes: {images: enforce, podTemplates: null}\n", want: webhook.Modes{webhook.Images.Name: webhook.Enforce, webhook.PodTemplates.Name: webhook.Enforce, webhook.PodAdmission.Name: webhook.Enforce, webhook.RegistryCircle.Name: webhook.Warn}},
 	}
 	for tcName, tc := range tests {
 		t.Run(tcName, func(t *testing.T) {
