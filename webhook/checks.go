@@ -1,6 +1,9 @@
 package webhook
 
-import "github.com/admissible/admissible/webhook/check"
+import (
+	"github.com/admissible/admissible/webhook/check"
+	"github.com/admissible/admissible/webhook/platforms"
+)
 
 // The built-in checks, judged by the engine itself.
 var (
@@ -35,4 +38,4 @@ var (
 // Checks lists every check, in the order the skip annotation names them.
 // Configuration keys, namespace labels, skip words and the docs' table come
 // from this list; a check is added by one line here.
-var Checks = []check.Check{Images, PodTemplates, PodAdmission, RegistryCircle}
+var Checks = []check.Check{Images, PodTemplates, PodAdmission, RegistryCircle, platforms.Check}

@@ -121,7 +121,7 @@ func TestJudgeModes(t *testing.T) {
 			annotations: `admissible.dev/skip: imagez`,
 			want: summary{
 				Problems: []string{envProblem, imageProblem},
-				Warnings: []string{`annotation admissible.dev/skip: unknown check "imagez" ignored (known: images, pod-templates, pod-admission, registry-circle)`},
+				Warnings: []string{`annotation admissible.dev/skip: unknown check "imagez" ignored (known: images, pod-templates, pod-admission, registry-circle, platforms)`},
 				Lookups:  []string{lookup},
 			},
 			wantCalls: map[string]int{"example.com/app:2": 1},

@@ -6,10 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/go-logr/logr"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/klog/v2"
@@ -19,6 +21,7 @@ import (
 	"github.com/admissible/admissible/webhook/circle"
 	"github.com/admissible/admissible/webhook/config"
 	"github.com/admissible/admissible/webhook/manifest"
+	"github.com/admissible/admissible/webhook/platforms"
 	"github.com/admissible/admissible/webhook/podadmission"
 	"github.com/admissible/admissible/webhook/podcreate"
 )
@@ -58,6 +61,8 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	kubeVersion := kubeVersionFlag(fs, podcreate.LibraryVersion)
 	kubeconfig := fs.String("kubeconfig", "", "read the cluster as the webhook does (namespace labels, service accounts, classes, limit ranges, quotas, admission policies, pull secrets) through this kubeconfig, instead of judging offline")
 	useContext := fs.Bool("current-context", false, "read the cluster of the current kubeconfig context, as --kubeconfig does")
+	var platformList stringList
+	fs.Var(&platformList, "platform", "the nodes' platforms, comma-separated or repeated (linux/amd64,linux/arm64): images must serve them (default: the configuration's platforms; with --kubeconfig, the cluster's nodes)")
 	var lookup lookupFlags
 	lookup.register(fs, 5*time.Second)
 	if err := fs.Parse(args); err != nil {
@@ -84,9 +89,16 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return unusable(err)
 	}
 	overrideFromFile(cfg, fs, budget, &lookup.endpointTimeout)
-	resolver, _, err := lookup.resolver(cfg, nil)
+	lk, err := lookup.resolver(cfg, nil)
 	if err != nil {
 		return unusable(err)
+	}
+	nodePlatforms, err := config.ParsePlatforms(splitCommas(platformList))
+	if err != nil {
+		return unusable(fmt.Errorf("--platform: %w", err))
+	}
+	if len(nodePlatforms) == 0 {
+		nodePlatforms = cfg.NodePlatforms()
 	}
 	var docs []manifest.Document
 	for _, f := range files {
@@ -118,7 +130,7 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var namespaces webhook.NamespaceLabeler
 	if online {
 		var clusterOpts []webhook.Option
-		clusterOpts, namespaces, err = checkCluster(ctx, *kubeconfig, *kubeVersion, cfg)
+		clusterOpts, namespaces, err = checkCluster(ctx, *kubeconfig, *kubeVersion, cfg, lk, nodePlatforms)
 		if err != nil {
 			return unusable(err)
 		}
@@ -129,8 +141,11 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return unusable(err)
 		}
 		opts = append(opts, webhook.WithAdmissionChain(chain))
+		if len(nodePlatforms) > 0 {
+			opts = append(opts, webhook.WithJudge(platforms.NewStatic(nodePlatforms, lk.platforms)))
+		}
 	}
-	engine := webhook.NewEngine(resolver, opts...)
+	engine := webhook.NewEngine(lk.resolver, opts...)
 
 	results := judgeAll(ctx, engine, namespaces, docs, *budget)
 	code := exitAdmitted
@@ -152,8 +167,9 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 // checkCluster reads the cluster as serve does: the engine options that
-// judge with what it holds, and its namespaces' labels.
-func checkCluster(ctx context.Context, kubeconfig, kubeVersion string, cfg *config.File) ([]webhook.Option, webhook.NamespaceLabeler, error) {
+// judge with what it holds, and its namespaces' labels. The platforms check
+// reads its nodes, unless nodePlatforms are given.
+func checkCluster(ctx context.Context, kubeconfig, kubeVersion string, cfg *config.File, lk lookups, nodePlatforms []ocispec.Platform) ([]webhook.Option, webhook.NamespaceLabeler, error) {
 	c, minor, err := startCluster(ctx, kubeconfig, kubeVersion, logr.Discard())
 	if err != nil {
 		return nil, nil, err
@@ -166,7 +182,24 @@ func checkCluster(ctx context.Context, kubeconfig, kubeVersion string, cfg *conf
 	if err != nil {
 		return nil, nil, err
 	}
-	return []webhook.Option{webhook.WithCredentials(c.Credentials), webhook.WithPodAdmission(admission), webhook.WithAdmissionChain(chain)}, c.Namespaces, nil
+	judge := platforms.New(c.Circle, lk.platforms)
+	if len(nodePlatforms) > 0 {
+		judge = platforms.NewStatic(nodePlatforms, lk.platforms)
+	}
+	return []webhook.Option{webhook.WithCredentials(c.Credentials), webhook.WithPodAdmission(admission), webhook.WithAdmissionChain(chain), webhook.WithJudge(judge)}, c.Namespaces, nil
+}
+
+// splitCommas splits each value at its commas and drops empty ones.
+func splitCommas(values []string) []string {
+	var out []string
+	for _, v := range values {
+		for _, s := range strings.Split(v, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
 }
 
 // checkParallelism is how many documents are judged at once: their lookups

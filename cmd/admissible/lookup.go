@@ -10,6 +10,7 @@ import (
 	"github.com/admissible/admissible/resolvers/cache"
 	"github.com/admissible/admissible/resolvers/credentials"
 	"github.com/admissible/admissible/resolvers/mirrors"
+	served "github.com/admissible/admissible/resolvers/platforms"
 	"github.com/admissible/admissible/resolvers/registry"
 	"github.com/admissible/admissible/resolvers/suggest"
 	"github.com/admissible/admissible/webhook/config"
@@ -45,8 +46,17 @@ func (l *lookupFlags) register(fs *flag.FlagSet, endpointTimeout time.Duration) 
 	fs.StringVar(&l.hostsDir, "containerd-hosts", "", "containerd certs.d directory (DIR/<registry>/hosts.toml) naming mirrors, as on the nodes")
 }
 
-// resolver builds the lookup chain: cache(suggest(mirrors(registry))).
-func (l lookupFlags) resolver(c *config.File, observer registry.Observer) (resolvers.Resolver, *cache.Cache, error) {
+// lookups are the lookup chain, its cache, and what reads the platforms
+// of what it finds.
+type lookups struct {
+	resolver  resolvers.Resolver
+	cache     *cache.Cache
+	platforms *served.Reader
+}
+
+// resolver builds the lookup chain: cache(suggest(mirrors(registry))), and
+// the platforms reader over the same registry client.
+func (l lookupFlags) resolver(c *config.File, observer registry.Observer) (lookups, error) {
 	opts := []registry.Option{
 		registry.WithTimeout(l.endpointTimeout),
 		registry.WithUserAgent("admissible/" + version),
@@ -56,7 +66,7 @@ func (l lookupFlags) resolver(c *config.File, observer registry.Observer) (resol
 	for _, n := range l.allowNetworks {
 		p, err := netip.ParsePrefix(n)
 		if err != nil {
-			return nil, nil, fmt.Errorf("--allow-network %q: %w", n, err)
+			return lookups{}, fmt.Errorf("--allow-network %q: %w", n, err)
 		}
 		allowed = append(allowed, p)
 	}
@@ -66,7 +76,7 @@ func (l lookupFlags) resolver(c *config.File, observer registry.Observer) (resol
 	if l.dockerConfig != "" {
 		creds, err := credentials.LoadFile(l.dockerConfig)
 		if err != nil {
-			return nil, nil, fmt.Errorf("--docker-config: %w", err)
+			return lookups{}, fmt.Errorf("--docker-config: %w", err)
 		}
 		opts = append(opts, registry.WithKeychain(creds.Keychain()))
 	}
@@ -76,10 +86,10 @@ func (l lookupFlags) resolver(c *config.File, observer registry.Observer) (resol
 	client := registry.New(opts...)
 	chain, err := mirrors.New(c.Mirrors, client, l.mirrorOptions()...)
 	if err != nil {
-		return nil, nil, fmt.Errorf("config: %w", err)
+		return lookups{}, fmt.Errorf("config: %w", err)
 	}
 	cached := cache.New(suggest.New(chain, client))
-	return cached, cached, nil
+	return lookups{resolver: cached, cache: cached, platforms: served.New(client)}, nil
 }
 
 // mirrorOptions are the mirror chain's options from the flags.

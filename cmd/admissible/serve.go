@@ -29,6 +29,7 @@ import (
 	"github.com/admissible/admissible/webhook/admissionchain"
 	"github.com/admissible/admissible/webhook/circle"
 	"github.com/admissible/admissible/webhook/config"
+	"github.com/admissible/admissible/webhook/platforms"
 	"github.com/admissible/admissible/webhook/podadmission"
 	"github.com/admissible/admissible/webhook/podcreate"
 	"github.com/admissible/admissible/webhook/shed"
@@ -43,7 +44,7 @@ func serve(args []string, stderr io.Writer) int {
 	healthAddr := fs.String("health-addr", ":8081", "address of the /healthz and /readyz endpoints")
 	metricsAddr := fs.String("metrics-addr", ":8080", "address of the Prometheus /metrics endpoint (empty: none)")
 	profileAddr := fs.String("profile-addr", "", "address serving Go's /debug/pprof/ profiles (empty: none; keep it on loopback)")
-	configPath := fs.String("config", "", "configuration file (mirrors, modes, podSecurity, registries, customResources, budget, endpointTimeout, failurePolicy, maxInFlight)")
+	configPath := fs.String("config", "", "configuration file (mirrors, modes, podSecurity, registries, customResources, budget, endpointTimeout, failurePolicy, maxInFlight, platforms)")
 	budget := fs.Duration("budget", 8*time.Second, "time one admission may take; lookups still running then become warnings")
 	kubeconfig := fs.String("kubeconfig", "", "kubeconfig for reading pull secrets (default: in-cluster, then $KUBECONFIG)")
 	kubeVersion := kubeVersionFlag(fs, "the API server's, or "+podcreate.LibraryVersion+" without cluster access")
@@ -80,11 +81,11 @@ func serve(args []string, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	resolver, cache, err := lookup.resolver(cfg, requests)
+	lk, err := lookup.resolver(cfg, requests)
 	if err != nil {
 		return fail(err)
 	}
-	if err := instrument.RegisterCache(cache, reg); err != nil {
+	if err := instrument.RegisterCache(lk.cache, reg); err != nil {
 		return fail(err)
 	}
 	if lookup.hostsDir != "" {
@@ -108,7 +109,7 @@ func serve(args []string, stderr io.Writer) int {
 			return fail(err)
 		}
 	}
-	measured, err := instrument.New(resolver, reg)
+	measured, err := instrument.New(lk.resolver, reg)
 	if err != nil {
 		return fail(err)
 	}
@@ -152,8 +153,12 @@ func serve(args []string, stderr io.Writer) int {
 			return fail(err)
 		}
 		log.Info("admission plugins run on pods", "plugins", chain.Names())
+		judge := platforms.New(c.Circle, lk.platforms)
+		if err := judge.RegisterMetrics(reg); err != nil {
+			return fail(err)
+		}
 		opts = append(opts, webhook.WithCredentials(c.Credentials), webhook.WithPodAdmission(admission),
-			webhook.WithAdmissionChain(chain), webhook.WithRegistryCircle(circle.New(c.Circle, walk)))
+			webhook.WithAdmissionChain(chain), webhook.WithRegistryCircle(circle.New(c.Circle, walk)), webhook.WithJudge(judge))
 		handlerOpts = append(handlerOpts, webhook.WithNamespaces(c.Namespaces))
 	} else {
 		if err := emulate(*kubeVersion); err != nil {
@@ -164,6 +169,13 @@ func serve(args []string, stderr io.Writer) int {
 			return fail(err)
 		}
 		opts = append(opts, webhook.WithAdmissionChain(chain))
+		if ps := cfg.NodePlatforms(); len(ps) > 0 {
+			judge := platforms.NewStatic(ps, lk.platforms)
+			if err := judge.RegisterMetrics(reg); err != nil {
+				return fail(err)
+			}
+			opts = append(opts, webhook.WithJudge(judge))
+		}
 		log.Info("no cluster access: pull secrets and namespace labels are not read, the configured modes apply everywhere, registry circles are not looked for")
 	}
 	handler := webhook.NewHandler(webhook.NewEngine(measured, opts...), handlerOpts...)

@@ -8,10 +8,12 @@ import (
 	"slices"
 	"strings"
 
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	psaapi "k8s.io/pod-security-admission/admission/api"
 
 	"github.com/admissible/admissible/resolvers/mirrors"
+	served "github.com/admissible/admissible/resolvers/platforms"
 	"github.com/admissible/admissible/webhook"
 	"github.com/admissible/admissible/webhook/admissionchain"
 	"github.com/admissible/admissible/webhook/kinds"
@@ -48,8 +50,13 @@ type File struct {
 	// MaxInFlight bounds the admissions one replica judges at once
 	// (default shed.DefaultMaxInFlight); those beyond it are shed.
 	MaxInFlight *int `json:"maxInFlight,omitempty"`
+	// Platforms are the nodes' platforms ("linux/amd64", "linux/arm64"),
+	// for the platforms check where the nodes are not read: check, and
+	// serve without cluster access.
+	Platforms []string `json:"platforms,omitempty"`
 
 	// Read from the above by validate.
+	platforms  []ocispec.Platform
 	modes      webhook.Modes
 	registries *policy.Registries
 	catalog    *kinds.Catalog
@@ -186,6 +193,9 @@ func (f *File) validate() error {
 	if f.modes, err = f.Modes.read(); err != nil {
 		return err
 	}
+	if f.platforms, err = ParsePlatforms(f.Platforms); err != nil {
+		return fmt.Errorf("platforms: %w", err)
+	}
 	if _, err := podadmission.New(nil, f.PodAdmission(), 0); err != nil {
 		return err
 	}
@@ -269,6 +279,27 @@ func (m Modes) read() (webhook.Modes, error) {
 	for _, k := range slices.Sorted(maps.Keys(m)) {
 		if !slices.Contains(keys, k) {
 			return nil, fmt.Errorf("modes: unknown key %q (known: %s)", k, strings.Join(keys, ", "))
+		}
+	}
+	return out, nil
+}
+
+// NodePlatforms are the nodes' platforms the file names.
+func (f *File) NodePlatforms() []ocispec.Platform { return f.platforms }
+
+// ParsePlatforms reads platforms as containerd writes them
+// ("linux/arm64", "linux/arm/v7", "windows(10.0.20348)/amd64"), each once.
+func ParsePlatforms(list []string) ([]ocispec.Platform, error) {
+	var out []ocispec.Platform
+	seen := map[string]bool{}
+	for _, s := range list {
+		p, err := served.Parse(strings.TrimSpace(s))
+		if err != nil {
+			return nil, err
+		}
+		if k := served.Format(p); !seen[k] {
+			seen[k] = true
+			out = append(out, p)
 		}
 	}
 	return out, nil

@@ -22,7 +22,7 @@ func TestLoadConfig(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
-	if diff := cmp.Diff(webhook.Modes{webhook.Images.Name: webhook.Warn, webhook.PodTemplates.Name: webhook.Off, webhook.PodAdmission.Name: webhook.Enforce, webhook.RegistryCircle.Name: webhook.Warn}, c.modes); diff != "" {
+	if diff := cmp.Diff(webhook.Modes{webhook.Images.Name: webhook.Warn, webhook.PodTemplates.Name: webhook.Off, webhook.PodAdmission.Name: webhook.Enforce, webhook.RegistryCircle.Name: webhook.Warn, "platforms": webhook.Enforce}, c.modes); diff != "" {
 		t.Errorf("modes mismatch (-want +got):\n%s", diff)
 	}
 	for host, want := range map[string]string{
@@ -62,7 +62,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Load: %v", err)
 			}
-			if diff := cmp.Diff(webhook.Modes{webhook.Images.Name: webhook.Enforce, webhook.PodTemplates.Name: webhook.Enforce, webhook.PodAdmission.Name: webhook.Enforce, webhook.RegistryCircle.Name: webhook.Warn}, c.modes); diff != "" {
+			if diff := cmp.Diff(webhook.Modes{webhook.Images.Name: webhook.Enforce, webhook.PodTemplates.Name: webhook.Enforce, webhook.PodAdmission.Name: webhook.Enforce, webhook.RegistryCircle.Name: webhook.Warn, "platforms": webhook.Enforce}, c.modes); diff != "" {
 				t.Errorf("modes mismatch (-want +got):\n%s", diff)
 			}
 			if diff := cmp.Diff(kinds.Builtin().All(), c.catalog.All()); diff != "" {
@@ -88,12 +88,12 @@ func TestLoadConfigRefuses(t *testing.T) {
 		yaml string
 		want string // after "config FILE: "
 	}{
-		"unknown top-level key":        {yaml: "mode: {images: warn}\n", want: `unknown key "mode" (known: mirrors, modes, podSecurity, admission, registries, customResources, budget, endpointTimeout, failurePolicy, maxInFlight)`},
+		"unknown top-level key":        {yaml: "mode: {images: warn}\n", want: `unknown key "mode" (known: mirrors, modes, podSecurity, admission, registries, customResources, budget, endpointTimeout, failurePolicy, maxInFlight, platforms)`},
 		"failure policy spelled wrong": {yaml: "failurePolicy: fail\n", want: `failurePolicy: "fail": must be Ignore or Fail`},
 		"maxInFlight zero":             {yaml: "maxInFlight: 0\n", want: "maxInFlight: 0: must be at least 1"},
 		"maxInFlight not a number":     {yaml: "maxInFlight: many\n", want: `maxInFlight: "many": must be a whole number`},
 		"maxInFlight a fraction":       {yaml: "maxInFlight: 1.5\n", want: "maxInFlight: 1.5: must be a whole number"},
-		"unknown key in modes":         {yaml: "modes: {image: warn}\n", want: `modes: unknown key "image" (known: images, podTemplates, podAdmission, registryCircle)`},
+		"unknown key in modes":         {yaml: "modes: {image: warn}\n", want: `modes: unknown key "image" (known: images, podTemplates, podAdmission, registryCircle, platforms)`},
 		"unknown key in entry":         {yaml: cr("{kind: A, version: v1, resource: as, imagePath: [spec.image]}"), want: `customResources[0]: unknown key "imagePath" (known: group, version, kind, resource, imagePaths, podTemplatePaths)`},
 		"bad images mode":              {yaml: "modes: {images: audit}\n", want: `modes.images: mode "audit": must be enforce, warn or off`},
 		"bad podTemplates mode":        {yaml: "modes: {podTemplates: Warn}\n", want: `modes.podTemplates: mode "Warn": must be enforce, warn or off`},
@@ -141,11 +141,11 @@ func TestLoadConfigModeSpellings(t *testing.T) {
 		yaml string
 		want webhook.Modes
 	}{
-		"bare off":         {yaml: "modes: {images: off, podTemplates: warn}\n", want: webhook.Modes{webhook.Images.Name: webhook.Off, webhook.PodTemplates.Name: webhook.Warn, webhook.PodAdmission.Name: webhook.Enforce, webhook.RegistryCircle.Name: webhook.Warn}},
-		"bare Off":         {yaml: "modes:\n  images: Off\n  podTemplates: OFF\n", want: webhook.Modes{webhook.Images.Name: webhook.Off, webhook.PodTemplates.Name: webhook.Off, webhook.PodAdmission.Name: webhook.Enforce, webhook.RegistryCircle.Name: webhook.Warn}},
-		"quoted off":       {yaml: "modes: {images: \"off\", podTemplates: 'off'}\n", want: webhook.Modes{webhook.Images.Name: webhook.Off, webhook.PodTemplates.Name: webhook.Off, webhook.PodAdmission.Name: webhook.Enforce, webhook.RegistryCircle.Name: webhook.Warn}},
-		"false, no":        {yaml: "modes: {images: false, podTemplates: no}\n", want: webhook.Modes{webhook.Images.Name: webhook.Off, webhook.PodTemplates.Name: webhook.Off, webhook.PodAdmission.Name: webhook.Enforce, webhook.RegistryCircle.Name: webhook.Warn}},
-		"enforce and null": {yaml: "modes: {images: enforce, podTemplates: null}\n", want: webhook.Modes{webhook.Images.Name: webhook.Enforce, webhook.PodTemplates.Name: webhook.Enforce, webhook.PodAdmission.Name: webhook.Enforce, webhook.RegistryCircle.Name: webhook.Warn}},
+		"bare off":         {yaml: "modes: {images: off, podTemplates: warn}\n", want: webhook.Modes{webhook.Images.Name: webhook.Off, webhook.PodTemplates.Name: webhook.Warn, webhook.PodAdmission.Name: webhook.Enforce, webhook.RegistryCircle.Name: webhook.Warn, "platforms": webhook.Enforce}},
+		"bare Off":         {yaml: "modes:\n  images: Off\n  podTemplates: OFF\n", want: webhook.Modes{webhook.Images.Name: webhook.Off, webhook.PodTemplates.Name: webhook.Off, webhook.PodAdmission.Name: webhook.Enforce, webhook.RegistryCircle.Name: webhook.Warn, "platforms": webhook.Enforce}},
+		"quoted off":       {yaml: "modes: {images: \"off\", podTemplates: 'off'}\n", want: webhook.Modes{webhook.Images.Name: webhook.Off, webhook.PodTemplates.Name: webhook.Off, webhook.PodAdmission.Name: webhook.Enforce, webhook.RegistryCircle.Name: webhook.Warn, "platforms": webhook.Enforce}},
+		"false, no":        {yaml: "modes: {images: false, podTemplates: no}\n", want: webhook.Modes{webhook.Images.Name: webhook.Off, webhook.PodTemplates.Name: webhook.Off, webhook.PodAdmission.Name: webhook.Enforce, webhook.RegistryCircle.Name: webhook.Warn, "platforms": webhook.Enforce}},
+		"enforce and null": {yaml: "modes: {images: enforce, podTemplates: null}\n", want: webhook.Modes{webhook.Images.Name: webhook.Enforce, webhook.PodTemplates.Name: webhook.Enforce, webhook.PodAdmission.Name: webhook.Enforce, webhook.RegistryCircle.Name: webhook.Warn, "platforms": webhook.Enforce}},
 	}
 	for tcName, tc := range tests {
 		t.Run(tcName, func(t *testing.T) {
