@@ -110,11 +110,15 @@ func (r *Registry) Users(user string) int {
 
 // Push stores a small random image at repo:tag and returns its digest.
 func (r *Registry) Push(repo, tag string) (string, error) {
-	var opts []remote.Option
-	if r.user != "" {
-		opts = append(opts, remote.WithAuth(&authn.Basic{Username: r.user, Password: r.password}))
+	return push(r.Host, repo, tag, r.options())
+}
+
+// options are the remote options writing to r: its credentials.
+func (r *Registry) options() []remote.Option {
+	if r.user == "" {
+		return nil
 	}
-	return push(r.Host, repo, tag, opts)
+	return []remote.Option{remote.WithAuth(&authn.Basic{Username: r.user, Password: r.password})}
 }
 
 // push stores a small random image at host/repo:tag over HTTP.
@@ -191,10 +195,7 @@ func (r *Registry) PushTags(repo string, tags ...string) error {
 	if err != nil {
 		return err
 	}
-	var opts []remote.Option
-	if r.user != "" {
-		opts = append(opts, remote.WithAuth(&authn.Basic{Username: r.user, Password: r.password}))
-	}
+	opts := r.options()
 	desc, err := remote.Get(src, opts...)
 	if err != nil {
 		return err

@@ -88,8 +88,11 @@ func TestJudge(t *testing.T) {
 		controller string
 		image      string
 		spec       corev1.PodSpec
-		problem    string
-		warning    string
+		// created, when set, is the pod the controller creates, spec its
+		// template.
+		created *corev1.PodSpec
+		problem string
+		warning string
 	}{
 		"pinned to arm64, amd64 only: refused": {nodes: mixed, controller: "Deployment", image: "reg.example/amd64-only:1", spec: armPinned,
 			problem: `spec.template.spec.containers[0].image: Forbidden: image "reg.example/amd64-only:1" serves linux/amd64 only; the nodes this pod may run on are linux/arm64 (1 node): no match for their platform`},
@@ -98,6 +101,10 @@ func TestJudge(t *testing.T) {
 			warning: `spec.template.spec.containers[0].image: image "reg.example/amd64-only:1" serves linux/amd64 only; not linux/arm64 (1 node), where this pod may also be scheduled`},
 		"DaemonSet over mixed nodes: refused": {nodes: mixed, controller: "DaemonSet", image: "reg.example/amd64-only:1",
 			problem: `this DaemonSet also runs on linux/arm64 (1 node): its pods there fail`},
+		"DaemonSet pod pinned by name: the template's selectors decide": {nodes: mixed, controller: "DaemonSet", image: "reg.example/amd64-only:1",
+			created: &corev1.PodSpec{Affinity: &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{RequiredDuringSchedulingIgnoredDuringExecution: &corev1.NodeSelector{NodeSelectorTerms: []corev1.NodeSelectorTerm{{
+				MatchFields: []corev1.NodeSelectorRequirement{{Key: "metadata.name", Operator: corev1.NodeSelectorOpIn, Values: []string{"stand-in"}}}}}}}}},
+			problem: "this DaemonSet also runs on linux/arm64 (1 node)"},
 		"tainted arm node not tolerated: admitted": {nodes: nodes{node("a1", "amd64"), node("r1", "arm64", tainted)}, controller: "DaemonSet", image: "reg.example/amd64-only:1"},
 		"tainted arm node tolerated: counts": {nodes: nodes{node("a1", "amd64"), node("r1", "arm64", tainted)}, controller: "DaemonSet", image: "reg.example/amd64-only:1",
 			spec:    corev1.PodSpec{Tolerations: []corev1.Toleration{{Key: "arch", Operator: corev1.TolerationOpExists}}},
@@ -126,7 +133,11 @@ func TestJudge(t *testing.T) {
 			if tc.nodes == nil {
 				j = platforms.NewStatic([]ocispec.Platform{{OS: "linux", Architecture: "amd64"}, {OS: "linux", Architecture: "arm64"}}, src)
 			}
-			f := j.Judge(context.Background(), newSubject(t, tc.controller, tc.image, tc.spec))
+			s := newSubject(t, tc.controller, tc.image, tc.spec)
+			if tc.created != nil {
+				s.pod.Spec = tc.created
+			}
+			f := j.Judge(context.Background(), s)
 			problems := f.Problems.ToAggregate()
 			switch {
 			case tc.problem == "" && problems != nil:

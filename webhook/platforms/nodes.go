@@ -63,6 +63,11 @@ var conditionTaints = map[string]bool{
 // stable order. static nodes are matched on their os and arch labels only.
 func candidates(pod check.Pod, nodes []*corev1.Node, static bool) []group {
 	p := &corev1.Pod{Spec: *pod.Spec}
+	if pod.Controller == "DaemonSet" && pod.Template != nil {
+		// The daemonset controller picks the nodes with the template's
+		// selectors, then pins each pod to its node by name.
+		p.Spec.NodeSelector, p.Spec.Affinity = pod.Template.NodeSelector, pod.Template.Affinity
+	}
 	if static {
 		p.Spec = platformSelectors(p.Spec)
 	}
