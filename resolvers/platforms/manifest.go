@@ -119,6 +119,7 @@ func (r *Reader) readIndex(ctx context.Context, ep resolvers.Endpoint, q resolve
 		}
 		if config != "" && p.Architecture != "" {
 			s.Platforms = append(s.Platforms, p)
+			s.Unplatformed++
 		}
 	}
 	return s, nil

@@ -92,32 +92,58 @@ type Outcome struct {
 // would be, although neither runtime checks it at pull: the container fails
 // to start instead.
 func Match(s Served, need ocispec.Platform, rt Runtime) Outcome {
-	if rt == CRIO {
-		return matchCRIO(s.Platforms, need)
+	n := len(s.Platforms) - s.Unplatformed
+	if n < 0 || n > len(s.Platforms) {
+		n = len(s.Platforms)
 	}
-	return matchContainerd(s.Platforms, need)
+	// Both runtimes sort the entries without a platform last and take the
+	// first of them: containerd checks its config, containers/image pulls
+	// it whatever its config says, which the container's start then does.
+	groups := [][]ocispec.Platform{s.Platforms[:n]}
+	if n < len(s.Platforms) {
+		groups = append(groups, s.Platforms[n:n+1])
+	}
+	if rt == CRIO {
+		for _, g := range groups {
+			if o := matchCRIO(g, need); o.Kind != None {
+				return o
+			}
+		}
+		return Outcome{}
+	}
+	return matchContainerd(groups, need)
 }
 
 // matchContainerd picks as containerd's CRI plugin does: the default
 // (transfer service) pull filters an index with platforms.Ordered(node),
 // the local pull with platforms.Default(), which is platforms.Only(node) but
-// on Windows, where it is as exact as the default.
-func matchContainerd(served []ocispec.Platform, need ocispec.Platform) Outcome {
-	// containerd normalizes an entry without os to its own: the node's.
-	cands := slices.Clone(served)
-	for i := range cands {
-		if cands[i].OS == "" {
-			cands[i].OS = need.OS
+// on Windows, where it is as exact as the default. Each pass takes from the
+// first group it can.
+func matchContainerd(groups [][]ocispec.Platform, need ocispec.Platform) Outcome {
+	passes := []struct {
+		kind Kind
+		m    cdplatforms.MatchComparer
+	}{{Exact, cdplatforms.Ordered(need)}}
+	if cdplatforms.Normalize(need).OS != "windows" {
+		passes = append(passes, struct {
+			kind Kind
+			m    cdplatforms.MatchComparer
+		}{Fallback, cdplatforms.Only(need)})
+	}
+	for _, pass := range passes {
+		for _, served := range groups {
+			// containerd normalizes an entry without os to its own: the
+			// node's.
+			cands := slices.Clone(served)
+			for i := range cands {
+				if cands[i].OS == "" {
+					cands[i].OS = need.OS
+				}
+			}
+			if i, ok := best(pass.m, cands); ok {
+				return Outcome{Kind: pass.kind, Platform: served[i]}
+			}
 		}
-	}
-	if i, ok := best(cdplatforms.Ordered(need), cands); ok {
-		return Outcome{Kind: Exact, Platform: served[i]}
-	}
-	if cdplatforms.Normalize(need).OS == "windows" {
-		return Outcome{}
-	}
-	if i, ok := best(cdplatforms.Only(need), cands); ok {
-		return Outcome{Kind: Fallback, Platform: served[i]}
 	}
 	return Outcome{}
 }

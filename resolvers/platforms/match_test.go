@@ -25,9 +25,11 @@ func p(os, arch string, more ...string) ocispec.Platform {
 func TestMatch(t *testing.T) {
 	tests := map[string]struct {
 		served []ocispec.Platform
-		need   ocispec.Platform
-		rt     platforms.Runtime
-		want   platforms.Outcome
+		// unplatformed is Served.Unplatformed: the last ones of served.
+		unplatformed int
+		need         ocispec.Platform
+		rt           platforms.Runtime
+		want         platforms.Outcome
 	}{
 		// containerd
 		"containerd: the node's platform": {
@@ -140,6 +142,37 @@ func TestMatch(t *testing.T) {
 			need:   p("windows", "amd64", "", "10.0.20348"),
 			want:   platforms.Outcome{},
 		},
+		"containerd: entries without a platform come after the others": {
+			served:       []ocispec.Platform{p("linux", "arm", "v6"), p("linux", "arm", "v7")},
+			unplatformed: 1,
+			need:         p("linux", "arm64"),
+			want:         platforms.Outcome{Kind: platforms.Fallback, Platform: p("linux", "arm", "v6")},
+		},
+		"containerd: an exact entry without a platform wins over a fallback with one": {
+			served:       []ocispec.Platform{p("linux", "386"), p("linux", "amd64")},
+			unplatformed: 1,
+			need:         p("linux", "amd64"),
+			want:         platforms.Outcome{Kind: platforms.Exact, Platform: p("linux", "amd64")},
+		},
+		"containerd: the first entry without a platform is taken": {
+			served:       []ocispec.Platform{p("linux", "s390x"), p("linux", "amd64"), p("linux", "arm64")},
+			unplatformed: 2,
+			need:         p("linux", "amd64"),
+			want:         platforms.Outcome{Kind: platforms.Exact, Platform: p("linux", "amd64")},
+		},
+		"containerd: only the first entry without a platform": {
+			served:       []ocispec.Platform{p("linux", "s390x"), p("linux", "amd64"), p("linux", "arm64")},
+			unplatformed: 2,
+			need:         p("linux", "arm64"),
+			want:         platforms.Outcome{},
+		},
+		"cri-o: the first entry without a platform is taken": {
+			served:       []ocispec.Platform{p("linux", "s390x"), p("linux", "amd64")},
+			unplatformed: 1,
+			need:         p("linux", "amd64"),
+			rt:           platforms.CRIO,
+			want:         platforms.Outcome{Kind: platforms.Exact, Platform: p("linux", "amd64")},
+		},
 		"containerd: nothing served": {
 			need: p("linux", "amd64"),
 			want: platforms.Outcome{},
@@ -208,7 +241,7 @@ func TestMatch(t *testing.T) {
 	}
 	for tcName, tc := range tests {
 		t.Run(tcName, func(t *testing.T) {
-			got := platforms.Match(platforms.Served{Platforms: tc.served}, tc.need, tc.rt)
+			got := platforms.Match(platforms.Served{Platforms: tc.served, Unplatformed: tc.unplatformed}, tc.need, tc.rt)
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("Match mismatch (-want +got):\n%s", diff)
 			}

@@ -36,6 +36,11 @@ type Served struct {
 	// the entries without a platform, by their configs; a single image's
 	// config platform.
 	Platforms []ocispec.Platform `json:"platforms"`
+	// Unplatformed counts the index entries without a platform, read from
+	// their configs: the last Unplatformed of Platforms. A runtime turns to
+	// them only when no entry with a platform is the node's, and then to the
+	// first of them only.
+	Unplatformed int `json:"unplatformed,omitempty"`
 	// Attestations counts the index entries that are attestations
 	// (platform unknown/unknown, or annotation
 	// vnd.docker.reference.type: attestation-manifest): not images, not

@@ -80,7 +80,7 @@ func TestReaderServed(t *testing.T) {
 					entry{img: image(t, linuxAMD64), platform: &linuxAMD64},
 				)
 			},
-			want: platforms.Served{Index: true, Platforms: []ocispec.Platform{
+			want: platforms.Served{Index: true, Unplatformed: 1, Platforms: []ocispec.Platform{
 				{OS: "linux", Architecture: "amd64"},
 				{OS: "linux", Architecture: "s390x"},
 			}},
@@ -107,7 +107,7 @@ func TestReaderServed(t *testing.T) {
 			content: func(t *testing.T) any {
 				return index(types.OCIImageIndex, entry{img: image(t, v1.Platform{Architecture: "amd64"})})
 			},
-			want: platforms.Served{Index: true, Platforms: []ocispec.Platform{{Architecture: "amd64"}}},
+			want: platforms.Served{Index: true, Unplatformed: 1, Platforms: []ocispec.Platform{{Architecture: "amd64"}}},
 		},
 		"an entry without a platform whose config has no architecture matches no node": {
 			content: func(t *testing.T) any {
@@ -236,5 +236,41 @@ func TestReaderServedNotFound(t *testing.T) {
 				t.Errorf("%d fetches, want none", n)
 			}
 		})
+	}
+}
+
+// TestReaderServedRequests: an index costs one GET, a single image two, and
+// a digest read once is not read again.
+func TestReaderServedRequests(t *testing.T) {
+	reg := newTestRegistry(t)
+	img := image(t, linuxARMv7)
+	idx := index(types.OCIImageIndex, entry{img: image(t, linuxAMD64), platform: &linuxAMD64})
+	indexDigest := reg.push(t, "app:multi", idx)
+	imageDigest := reg.push(t, "app:single", img)
+	config, err := img.ConfigName()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(10 * time.Second)
+	r := platforms.New(c)
+	for range 2 {
+		for _, tag := range []string{"multi", "single"} {
+			q := resolvers.Query{Ref: reg.ref(t, "app:"+tag)}
+			if _, err := r.Served(t.Context(), q, reg.found(t, c, q)); err != nil {
+				t.Fatalf("Served(%s): %v", tag, err)
+			}
+		}
+	}
+	want := map[string]int{
+		"GET /v2/app/manifests/" + indexDigest: 1,
+		"GET /v2/app/manifests/" + imageDigest: 1,
+		"GET /v2/app/blobs/" + config.String(): 1,
+	}
+	got := map[string]int{}
+	for k := range want {
+		got[k] = reg.count(k)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("requests mismatch (-want +got):\n%s", diff)
 	}
 }
