@@ -81,13 +81,14 @@
 //     does not ask containers/image to detect amd64 levels. os.version is not
 //     looked at. CRI-O has no Fallback.
 //
-// Both runtimes sort an index's entries without a platform last and take
-// only the first of them, when no entry with a platform is the node's: Match
-// does the same with Served.Unplatformed (containerd checks that entry's
-// config; containers/image pulls it whatever its config says, and the
-// container fails to start if it is another platform's). An entry without a
-// platform that Served skipped as an artifact is not counted, where
-// containerd would take it as the first.
+// Both runtimes sort an index's entries without a platform last and look
+// at the first of them only, when no entry with a platform is the node's:
+// Match does the same with Served.Unplatformed, in each of containerd's
+// passes (so an exact entry without a platform wins over a fallback with
+// one). containerd checks that entry's config; containers/image pulls it
+// whatever its config says, and the container fails to start if it is
+// another platform's. An entry without a platform that Served skipped as an
+// artifact is not counted, where containerd would look at it first.
 //
 // A single image manifest is judged by its config's platform. Neither
 // runtime checks it at pull; a container of the wrong platform fails to

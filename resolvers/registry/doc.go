@@ -2,8 +2,9 @@
 //
 // A Client keeps one long-lived go-containerregistry Puller per endpoint, so
 // after the first lookup of a repository (ping, token, HEAD) the steady-state
-// cost is a single HEAD request. A manifest is fetched with GET only when
-// containerd would (see Answers).
+// cost is a single HEAD request. A lookup fetches a manifest with GET only
+// when containerd would (see Answers); FetchManifest and FetchConfig GET
+// content by digest for callers that need it (see Fetches).
 //
 // # Defaults
 //
