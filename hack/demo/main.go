@@ -21,7 +21,10 @@ import (
 	"github.com/admissible/admissible/test/harness"
 )
 
-const incident = "test/testdata/incident/"
+const (
+	incident     = "test/testdata/incident/"
+	platformsDir = "test/testdata/platforms/"
+)
 
 func main() {
 	if err := run(); err != nil {
@@ -52,6 +55,12 @@ func run() error {
 			return err
 		}
 		fmt.Printf("  pushed %s\n", img)
+	}
+	for tag, platforms := range map[string][]string{"16.4-amd64": {"linux/amd64"}, "16.4": {"linux/amd64", "linux/arm64"}} {
+		if _, err := reg.PushIndex("library/postgres", tag, platforms...); err != nil {
+			return err
+		}
+		fmt.Printf("  pushed library/postgres:%s for %s\n", tag, strings.Join(platforms, ", "))
 	}
 	config := fmt.Sprintf(`mirrors:
   quay.io:
@@ -105,6 +114,12 @@ func run() error {
 	step("Failure 2: a StatefulSet whose env entry has both value and valueFrom")
 	apply(ctx, cp, incident+"statefulset-broken.yaml", "apply", "--server-side")
 	apply(ctx, cp, incident+"statefulset-fixed.yaml", "apply")
+
+	step("Mixed nodes: a tag that exists, but not for the nodes the pod may run on")
+	apply(ctx, cp, platformsDir+"nodes.yaml", "apply")
+	waitForNodes(ctx, cp, platformsDir+"deployment-arm64-broken.yaml")
+	apply(ctx, cp, platformsDir+"deployment-arm64-broken.yaml", "apply")
+	apply(ctx, cp, platformsDir+"deployment-arm64-fixed.yaml", "apply")
 
 	step("The same engine in CI, without a cluster")
 	configFile := filepath.Join(dir, "config.yaml")
@@ -168,4 +183,17 @@ func waitForWebhook(ctx context.Context, cp *harness.ControlPlane) error {
 		time.Sleep(200 * time.Millisecond)
 	}
 	return fmt.Errorf("the API server never called the webhook")
+}
+
+// waitForNodes waits until the webhook's informer holds the nodes just
+// created: until a dry run of file is refused, for at most 15 seconds.
+func waitForNodes(ctx context.Context, cp *harness.ControlPlane, file string) {
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	for ctx.Err() == nil {
+		if r := cp.Kubectl(ctx, "", "apply", "--dry-run=server", "-f", file); strings.Contains(r.Output(), "denied the request") {
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }
