@@ -19,6 +19,8 @@
 // go-containerregistry; mirrors walks the endpoints a node would try, in the
 // order containerd tries them; cache keeps answers and shares concurrent
 // lookups; suggest names the nearest existing tags; credentials reads pull
-// secrets; probe examines a mirror endpoint for "admissible mirrors check".
+// secrets; probe examines a mirror endpoint for "admissible mirrors check";
+// platforms reads which platforms a found manifest serves and matches a
+// node's platform with containerd's own matcher.
 // This package never imports Kubernetes object types.
 package resolvers

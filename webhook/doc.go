@@ -1,6 +1,7 @@
 // Package webhook judges Kubernetes objects before they are stored: it
 // refuses images that do not exist, pod templates the API server would
-// refuse at pod creation and pods that pod admission would forbid, warns
+// refuse at pod creation, pods that pod admission would forbid and images
+// that do not serve the platform of the nodes their pods may run on, warns
 // about a registry that serves its own images, and warns when a registry
 // could not be asked.
 //
@@ -8,7 +9,11 @@
 // webhook.Server) and by the offline "admissible check" command, so a manifest
 // is judged the same way from a file or from an AdmissionReview.
 //
-// Four checks, each in a Mode (enforce, warn or off):
+// Five checks, listed once in Checks (each a check.Check: its name, config
+// key, namespace label, skip word and default mode), each in a Mode
+// (enforce, warn or off). The engine judges the first four itself; a check
+// that needs more than the engine holds is a package implementing
+// check.Judge, given with WithJudge:
 //   - images (default enforce): a reference that is empty or does not
 //     parse, an image whose registry the policy refuses (package policy;
 //     never looked up), and an image that does not exist where a node would
@@ -27,14 +32,18 @@
 //     circle; not checked without it). The engine then also judges Services,
 //     Ingresses and HTTPRoutes, any of which can close a circle; the
 //     fragility that makes a circle fatal (one replica, no
-//     PodDisruptionBudget, no spreading) is a warning in every mode.
+//     PodDisruptionBudget, no spreading) is a warning in every mode;
+//   - platforms (default enforce): an image that does not serve the
+//     platform of the nodes its pods may run on (package platforms).
+//
+// The checks share one subject per object (check.Subject): its pods after
+// the admission chain, and its image lookups, made once for every check
+// that reads them.
 //
 // The engine's modes (WithModes) apply unless the object's namespace has the
-// check's label (admissible.dev/images, admissible.dev/pod-templates,
-// admissible.dev/pod-admission, admissible.dev/registry-circle: enforce, warn
-// or off), and an object annotated admissible.dev/skip with a comma-separated
-// list of those names is exempted from the checks it names, with a warning
-// saying so. In warn mode a problem becomes a warning prefixed "[warn mode] ".
+// check's label (admissible.dev/<name>: enforce, warn or off), and an object
+// annotated admissible.dev/skip with a comma-separated list of check names is
+// exempted from the checks it names, with a warning saying so. In warn mode a problem becomes a warning prefixed "[warn mode] ".
 //
 // Verdicts:
 //   - a problem of a check in enforce mode is a denial;
