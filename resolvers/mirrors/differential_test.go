@@ -34,7 +34,8 @@ import (
 // core/remotes/docker/config, as the CRI plugin builds it for a kubelet
 // pull) and admissible's walk, over the same hosts.toml (or the hosts.toml
 // Talos renders for a mirrors entry) and the same loopback fault
-// registries. README.md ("Agreement with containerd") lists the figures
+// registries. docs/design.md ("Agreement with containerd") says what it
+// covers; BENCHMARKS.md lists the figures
 // and the disagreements this test allows.
 
 // fault is how one loopback registry behaves.
