@@ -8,21 +8,22 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/admissible/admissible/webhook"
+	"github.com/admissible/admissible/webhook/defaults"
 	"github.com/admissible/admissible/webhook/kinds"
 )
 
 // Names of the install's objects.
 const (
 	// Namespace the install runs in.
-	Namespace = "admissible"
+	Namespace = defaults.Namespace
 	// Name of the Deployment, Service, ServiceAccount and webhook configuration.
-	Name = "admissible"
+	Name = defaults.Name
 	// ServingCertificate is the cert-manager Certificate whose CA cainjector
 	// copies into the webhook configuration.
 	ServingCertificate = "admissible-serving"
-	// TimeoutSeconds the API server waits; serve's --budget (8s) keeps every
+	// TimeoutSeconds the API server waits; serve's --budget keeps every
 	// answer under it.
-	TimeoutSeconds = 10
+	TimeoutSeconds = defaults.TimeoutSeconds
 )
 
 // ExcludedNamespaces are never sent to the webhook: the control plane's, the
@@ -47,7 +48,7 @@ func WebhookConfiguration() *admissionregistrationv1.ValidatingWebhookConfigurat
 		ClientConfig: admissionregistrationv1.WebhookClientConfig{
 			Service: &admissionregistrationv1.ServiceReference{Namespace: Namespace, Name: Name, Path: &path, Port: &port},
 		},
-		FailurePolicy:      admissionregistrationv1.Ignore,
+		FailurePolicy:      defaults.FailurePolicy,
 		TimeoutSeconds:     TimeoutSeconds,
 		ExcludedNamespaces: ExcludedNamespaces,
 	}.Configuration(kinds.Builtin())

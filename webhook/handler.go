@@ -15,6 +15,7 @@ import (
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
+	"github.com/admissible/admissible/webhook/defaults"
 	"github.com/admissible/admissible/webhook/shed"
 )
 
@@ -71,7 +72,7 @@ func WithRecentVerdicts(period time.Duration) HandlerOption {
 
 // NewHandler returns a Handler judging with e.
 func NewHandler(e *Engine, opts ...HandlerOption) *Handler {
-	h := &Handler{engine: e, budget: 8 * time.Second, recent: newRecent(2 * time.Second), verdicts: prometheus.NewCounterVec(prometheus.CounterOpts{
+	h := &Handler{engine: e, budget: defaults.Budget, recent: newRecent(defaults.RecentVerdicts), verdicts: prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "admissible_admissions_total", Help: "Admissions judged, by kind and verdict (allowed, warned, denied).",
 	}, []string{"kind", "verdict"})}
 	h.reused = prometheus.NewCounter(prometheus.CounterOpts{

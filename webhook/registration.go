@@ -6,27 +6,26 @@ import (
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/admissible/admissible/webhook/defaults"
 	"github.com/admissible/admissible/webhook/kinds"
 )
 
-// Path is where "admissible serve" answers AdmissionReviews, and so the
-// path of every webhook configuration that calls it (webhook-config, the
-// install manifests and the chart).
-const Path = "/validate"
+// Path is where "admissible serve" answers AdmissionReviews (defaults.Path).
+const Path = defaults.Path
 
 // Registration describes how the webhook is registered with the API server.
 type Registration struct {
-	// Name of the ValidatingWebhookConfiguration (default "admissible").
+	// Name of the ValidatingWebhookConfiguration (default defaults.Name).
 	Name string
 	// WebhookName is the name the API server quotes in denials (default
-	// "validate.admissible.dev").
+	// defaults.WebhookName).
 	WebhookName string
 	// ClientConfig says how the API server reaches the webhook.
 	ClientConfig admissionregistrationv1.WebhookClientConfig
-	// FailurePolicy when the webhook cannot be reached (default Ignore, so a
-	// webhook that is down never stops the cluster).
+	// FailurePolicy when the webhook cannot be reached (default
+	// defaults.FailurePolicy).
 	FailurePolicy admissionregistrationv1.FailurePolicyType
-	// TimeoutSeconds the API server waits (default 10).
+	// TimeoutSeconds the API server waits (default defaults.TimeoutSeconds).
 	TimeoutSeconds int32
 	// ExcludedNamespaces are never sent to the webhook (default kube-system).
 	ExcludedNamespaces []string
@@ -58,16 +57,16 @@ func (r Registration) Configuration(catalog *kinds.Catalog) *admissionregistrati
 
 func (r *Registration) defaults() {
 	if r.Name == "" {
-		r.Name = "admissible"
+		r.Name = defaults.Name
 	}
 	if r.WebhookName == "" {
-		r.WebhookName = "validate.admissible.dev"
+		r.WebhookName = defaults.WebhookName
 	}
 	if r.FailurePolicy == "" {
-		r.FailurePolicy = admissionregistrationv1.Ignore
+		r.FailurePolicy = defaults.FailurePolicy
 	}
 	if r.TimeoutSeconds == 0 {
-		r.TimeoutSeconds = 10
+		r.TimeoutSeconds = defaults.TimeoutSeconds
 	}
 	if len(r.ExcludedNamespaces) == 0 {
 		r.ExcludedNamespaces = []string{"kube-system"}

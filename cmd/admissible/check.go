@@ -20,6 +20,7 @@ import (
 	"github.com/admissible/admissible/webhook/admissionchain"
 	"github.com/admissible/admissible/webhook/circle"
 	"github.com/admissible/admissible/webhook/config"
+	"github.com/admissible/admissible/webhook/defaults"
 	"github.com/admissible/admissible/webhook/manifest"
 	"github.com/admissible/admissible/webhook/platforms"
 	"github.com/admissible/admissible/webhook/podadmission"
@@ -57,14 +58,14 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.Var(&kustomizations, "k", "kustomization directory, rendered as kubectl kustomize does (repeatable)")
 	configPath := fs.String("config", "", "configuration file, as serve reads it (namespace labels do not apply: there is no cluster)")
 	output := fs.String("o", "text", "output format: text or json")
-	budget := fs.Duration("budget", 30*time.Second, "time the lookups of one object may take")
+	budget := fs.Duration("budget", defaults.CheckBudget, "time the lookups of one object may take")
 	kubeVersion := kubeVersionFlag(fs, podcreate.LibraryVersion)
 	kubeconfig := fs.String("kubeconfig", "", "read the cluster as the webhook does (namespace labels, service accounts, classes, limit ranges, quotas, admission policies, pull secrets) through this kubeconfig, instead of judging offline")
 	useContext := fs.Bool("current-context", false, "read the cluster of the current kubeconfig context, as --kubeconfig does")
 	var platformList stringList
 	fs.Var(&platformList, "platform", "the nodes' platforms, comma-separated or repeated (linux/amd64,linux/arm64): images must serve them (default: the configuration's platforms; with --kubeconfig, the cluster's nodes)")
 	var lookup lookupFlags
-	lookup.register(fs, 5*time.Second)
+	lookup.register(fs, defaults.CheckEndpointTimeout)
 	if err := fs.Parse(args); err != nil {
 		return exitUnusable
 	}

@@ -29,6 +29,7 @@ import (
 	"github.com/admissible/admissible/webhook/admissionchain"
 	"github.com/admissible/admissible/webhook/circle"
 	"github.com/admissible/admissible/webhook/config"
+	"github.com/admissible/admissible/webhook/defaults"
 	"github.com/admissible/admissible/webhook/platforms"
 	"github.com/admissible/admissible/webhook/podadmission"
 	"github.com/admissible/admissible/webhook/podcreate"
@@ -45,13 +46,13 @@ func serve(args []string, stderr io.Writer) int {
 	metricsAddr := fs.String("metrics-addr", ":8080", "address of the Prometheus /metrics endpoint (empty: none)")
 	profileAddr := fs.String("profile-addr", "", "address serving Go's /debug/pprof/ profiles (empty: none; keep it on loopback)")
 	configPath := fs.String("config", "", "configuration file (mirrors, modes, podSecurity, registries, customResources, budget, endpointTimeout, failurePolicy, maxInFlight, platforms)")
-	budget := fs.Duration("budget", 8*time.Second, "time one admission may take; lookups still running then become warnings")
+	budget := fs.Duration("budget", defaults.Budget, "time one admission may take; lookups still running then become warnings")
 	kubeconfig := fs.String("kubeconfig", "", "kubeconfig for reading pull secrets (default: in-cluster, then $KUBECONFIG)")
 	kubeVersion := kubeVersionFlag(fs, "the API server's, or "+podcreate.LibraryVersion+" without cluster access")
 	noCluster := fs.Bool("no-cluster-credentials", false, "do not read pull secrets or namespace labels from the cluster")
 	shutdownDelay := fs.Duration("shutdown-delay", 5*time.Second, "after SIGTERM, how long /readyz answers 503 while admissions are still served, before the server stops accepting and finishes those in flight")
 	var lookup lookupFlags
-	lookup.register(fs, 3*time.Second)
+	lookup.register(fs, defaults.EndpointTimeout)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}

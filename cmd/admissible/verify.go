@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/admissible/admissible/webhook/config"
+	"github.com/admissible/admissible/webhook/defaults"
 	"github.com/admissible/admissible/webhook/verify"
 )
 
@@ -21,8 +22,8 @@ func verifyCommand(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	kubeconfig := fs.String("kubeconfig", "", "kubeconfig of the cluster (default: in-cluster, then $KUBECONFIG)")
-	name := fs.String("name", "admissible", "name of the ValidatingWebhookConfiguration")
-	webhookName := fs.String("webhook", "validate.admissible.dev", "name of the webhook in it")
+	name := fs.String("name", defaults.Name, "name of the ValidatingWebhookConfiguration")
+	webhookName := fs.String("webhook", defaults.WebhookName, "name of the webhook in it")
 	namespace := fs.String("namespace", "default", "namespace the canary is sent to (with a dry run: nothing is stored); must not be excluded from the webhook")
 	configPath := fs.String("config", "", "configuration file the webhook runs with: its customResources must be in the rules")
 	timeout := fs.Duration("timeout", 30*time.Second, "time every check together may take")

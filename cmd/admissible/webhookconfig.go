@@ -14,6 +14,7 @@ import (
 
 	"github.com/admissible/admissible/webhook"
 	"github.com/admissible/admissible/webhook/config"
+	"github.com/admissible/admissible/webhook/defaults"
 )
 
 func webhookConfig(args []string, stdout, stderr io.Writer) int {
@@ -22,7 +23,7 @@ func webhookConfig(args []string, stdout, stderr io.Writer) int {
 	rawURL := fs.String("url", "", "HTTPS URL of the webhook: its base (https://host:9443) or the served path (https://host:9443"+webhook.Path+") (required)")
 	caFile := fs.String("ca-file", "", "PEM file of the CA that signed the webhook's certificate (required)")
 	failurePolicy := fs.String("failure-policy", "", "what the API server does when the webhook cannot answer: Ignore or Fail (default: the config's failurePolicy, else Ignore)")
-	timeout := fs.Int("timeout-seconds", 10, "how long the API server waits for the webhook (1 to 30)")
+	timeout := fs.Int("timeout-seconds", defaults.TimeoutSeconds, "how long the API server waits for the webhook (1 to 30)")
 	configPath := fs.String("config", "", "configuration file: its customResources are added to the rules")
 	var exclude stringList
 	fs.Var(&exclude, "exclude-namespace", "namespace never sent to the webhook (repeatable; default kube-system)")

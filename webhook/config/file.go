@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	psaapi "k8s.io/pod-security-admission/admission/api"
 
@@ -16,6 +17,7 @@ import (
 	served "github.com/admissible/admissible/resolvers/platforms"
 	"github.com/admissible/admissible/webhook"
 	"github.com/admissible/admissible/webhook/admissionchain"
+	"github.com/admissible/admissible/webhook/defaults"
 	"github.com/admissible/admissible/webhook/kinds"
 	"github.com/admissible/admissible/webhook/podadmission"
 	"github.com/admissible/admissible/webhook/policy"
@@ -228,14 +230,14 @@ func (f *File) validate() error {
 // The failure policies, spelled as the ValidatingWebhookConfiguration
 // spells them.
 const (
-	Ignore = "Ignore"
-	Fail   = "Fail"
+	Ignore = string(admissionregistrationv1.Ignore)
+	Fail   = string(admissionregistrationv1.Fail)
 )
 
-// Policy is the failurePolicy key, Ignore when unset.
+// Policy is the failurePolicy key, defaults.FailurePolicy when unset.
 func (f *File) Policy() string {
 	if f.FailurePolicy == "" {
-		return Ignore
+		return string(defaults.FailurePolicy)
 	}
 	return f.FailurePolicy
 }
