@@ -99,41 +99,61 @@ func (c *Chain) Endpoints(registry string) []resolvers.Endpoint {
 	return hl.endpoints
 }
 
-// Resolve walks the hosts that may serve ref (containerd asks only hosts
-// with "resolve" for a tag, with "pull" for a digest) until one answers
-// 2xx. The verdict is NotFound when the registry's own answer (the last
-// host, when it is the registry or hosts.toml's server) is NotFound, or
-// when every host asked answered NotFound; the last attempt is then the
-// answer that decided it (Result.NotFoundBy).
-func (c *Chain) Resolve(ctx context.Context, q resolvers.Query) resolvers.Result {
-	ref := q.Ref
-	res := resolvers.Result{Reference: ref.Name()}
-	registry := ref.Context().RegistryStr()
-	hl, err := c.hosts(registry)
+// Walk is what a node's container runtime tries for one reference.
+type Walk struct {
+	// Registry is the reference's registry as mirror configurations name
+	// it: docker.io for every name of Docker Hub.
+	Registry string
+	// Endpoints are the hosts a node asks, in order: containerd asks only
+	// hosts with "resolve" for a tag, with "pull" for a digest.
+	Endpoints []resolvers.Endpoint
+	// Authority is the index in Endpoints of the registry's own answer
+	// (the registry itself, or hosts.toml's server), -1 when every
+	// endpoint is a mirror (Talos skipFallback) or the registry's own host
+	// may not serve this reference.
+	Authority int
+}
+
+// Walk returns the endpoints a node tries for ref, in the order it tries
+// them. The error says why no endpoint may serve ref: a host list that
+// cannot be read, or no host with the capability ref needs.
+func (c *Chain) Walk(ref name.Reference) (Walk, error) {
+	w := Walk{Registry: normalize(ref.Context().RegistryStr()), Authority: -1}
+	hl, err := c.hosts(w.Registry)
 	if err != nil {
-		res.Reason = err.Error()
-		return res
+		return w, err
 	}
 	want := resolvers.CapPull
 	if _, byTag := ref.(name.Tag); byTag {
 		want |= resolvers.CapResolve
 	}
-	var eps []resolvers.Endpoint
 	for _, ep := range hl.endpoints {
 		if ep.Capabilities.Has(want) {
-			eps = append(eps, ep)
+			w.Endpoints = append(w.Endpoints, ep)
 		}
 	}
-	if len(eps) == 0 {
-		res.Reason = fmt.Sprintf("no host of %s may %s: %v", normalize(registry), wantVerb(want), errNoHosts)
+	if len(w.Endpoints) == 0 {
+		return w, fmt.Errorf("no host of %s may %s: %w", w.Registry, wantVerb(want), errNoHosts)
+	}
+	if n, last := len(hl.endpoints), len(w.Endpoints)-1; hl.authoritative && w.Endpoints[last] == hl.endpoints[n-1] {
+		w.Authority = last
+	}
+	return w, nil
+}
+
+// Resolve asks the endpoints of ref's Walk in order until one answers
+// 2xx. The verdict is NotFound when the registry's own answer (the Walk's
+// Authority) is NotFound, or when every host asked answered NotFound; the
+// last attempt is then the answer that decided it (Result.NotFoundBy).
+func (c *Chain) Resolve(ctx context.Context, q resolvers.Query) resolvers.Result {
+	res := resolvers.Result{Reference: q.Ref.Name()}
+	w, err := c.Walk(q.Ref)
+	if err != nil {
+		res.Reason = err.Error()
 		return res
 	}
-	authority := -1
-	if n := len(hl.endpoints); hl.authoritative && eps[len(eps)-1] == hl.endpoints[n-1] {
-		authority = len(eps) - 1
-	}
 	allNotFound := true
-	for i, ep := range eps {
+	for i, ep := range w.Endpoints {
 		if i > 0 && ctx.Err() != nil {
 			res.Reason = "lookup budget spent before every endpoint was asked"
 			return res
@@ -148,7 +168,7 @@ func (c *Chain) Resolve(ctx context.Context, q resolvers.Query) resolvers.Result
 	}
 	// The attempts say, endpoint by endpoint, why: a mirror that did not
 	// answer before the registry's own not found is one of them.
-	if allNotFound || (authority >= 0 && res.Attempts[authority].Verdict == resolvers.NotFound) {
+	if allNotFound || (w.Authority >= 0 && res.Attempts[w.Authority].Verdict == resolvers.NotFound) {
 		res.Verdict = resolvers.NotFound
 	}
 	return res

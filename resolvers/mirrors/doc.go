@@ -17,7 +17,10 @@
 // The walk follows containerd's resolver: only hosts with "resolve" are asked
 // for a tag, hosts with "pull" for a digest; an endpoint that answers 2xx ends
 // the walk, whatever it served; a transport error or a status of 400 or more
-// moves on to the next endpoint.
+// moves on to the next endpoint. Chain.Walk says which endpoints a node asks
+// for a reference, and which is the registry's own; Chain.Resolve asks them,
+// and webhook/circle reads them to find a registry that serves its own
+// images.
 //
 // The verdict is Found when the walk ended on a manifest. It is NotFound when
 // the registry's own answer (the last host when it is the registry itself or

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/admissible/admissible/resolvers"
 )
@@ -192,5 +193,102 @@ func TestHostDirectoryNames(t *testing.T) {
 		if len(eps) != 1 || eps[0].Host != want {
 			t.Errorf("Endpoints(%s) = %v, want only %s", reg, eps, want)
 		}
+	}
+}
+
+// TestWalk: the endpoints a node asks for a reference are those whose
+// capabilities serve it (resolve for a tag, pull for a digest), in order,
+// and the last is the registry's own answer only when it is the registry
+// or the server line.
+func TestWalk(t *testing.T) {
+	dir := writeHosts(t, map[string]string{
+		"quay.io": `
+server = "https://quay.io"
+[host."https://pull-only.example"]
+  capabilities = ["pull"]
+[host."https://both.example"]
+  capabilities = ["pull", "resolve"]
+[host."https://push-only.example"]
+  capabilities = ["push"]
+`,
+		"ghcr.io": `
+server = "https://ghcr.io"
+capabilities = ["pull"]
+[host."https://resolver.example"]
+  capabilities = ["resolve", "pull"]
+`,
+		"registry.example": `
+server = "https://registry.example"
+capabilities = ["pull"]
+[host."https://pull-only.example"]
+  capabilities = ["pull"]
+`,
+	})
+	c, err := New(Config{
+		"docker.io": {Endpoints: []string{"https://harbor.example/v2/docker.io"}, OverridePath: true},
+		"gcr.io":    {Endpoints: []string{"https://m1.example", "https://m2.example"}, SkipFallback: true},
+	}, nil, WithHostsDir(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	host := func(h string, caps resolvers.Capabilities) resolvers.Endpoint {
+		return resolvers.Endpoint{Scheme: "https", Host: h, Path: "/v2", Trusted: true, Capabilities: caps}
+	}
+	const digest = "@sha256:4bf5b2c0d1d9a1b1d8c5dbb7bd63bce3e9d8bb3b1d06c3c4d5fd0c6c1f36c2b7"
+	tests := map[string]struct {
+		ref     string
+		want    Walk
+		wantErr string
+	}{
+		"a tag: hosts that resolve, then the server": {
+			ref:  "quay.io/org/app:v1",
+			want: Walk{Registry: "quay.io", Endpoints: []resolvers.Endpoint{host("both.example", 0), resolvers.Upstream("quay.io")}, Authority: 1},
+		},
+		"a digest: hosts that pull, then the server": {
+			ref: "quay.io/org/app" + digest,
+			want: Walk{Registry: "quay.io", Endpoints: []resolvers.Endpoint{
+				host("pull-only.example", resolvers.CapPull), host("both.example", 0), resolvers.Upstream("quay.io"),
+			}, Authority: 2},
+		},
+		"a tag, and a server that may not resolve: no authority": {
+			ref:  "ghcr.io/org/app:v1",
+			want: Walk{Registry: "ghcr.io", Endpoints: []resolvers.Endpoint{host("resolver.example", 0)}, Authority: -1},
+		},
+		"a digest, and the same server: the authority": {
+			ref: "ghcr.io/org/app" + digest,
+			want: Walk{Registry: "ghcr.io", Endpoints: []resolvers.Endpoint{
+				host("resolver.example", 0), {Scheme: "https", Host: "ghcr.io", Path: "/v2", Capabilities: resolvers.CapPull},
+			}, Authority: 1},
+		},
+		"a tag no host may resolve": {
+			ref:     "registry.example/app:v1",
+			want:    Walk{Registry: "registry.example", Authority: -1},
+			wantErr: "no host of registry.example may resolve a tag (capabilities): no host may serve it",
+		},
+		"Docker Hub by any name, as mirror configurations name it": {
+			ref: "index.docker.io/library/nginx:1.27",
+			want: Walk{Registry: "docker.io", Endpoints: []resolvers.Endpoint{
+				{Scheme: "https", Host: "harbor.example", Path: "/v2/docker.io", Trusted: true}, resolvers.Upstream("docker.io"),
+			}, Authority: 1},
+		},
+		"Talos skipFallback: every endpoint is a mirror": {
+			ref:  "gcr.io/org/app:v1",
+			want: Walk{Registry: "gcr.io", Endpoints: []resolvers.Endpoint{host("m1.example", 0), host("m2.example", 0)}, Authority: -1},
+		},
+	}
+	for n, tc := range tests {
+		t.Run(n, func(t *testing.T) {
+			ref, err := name.ParseReference(tc.ref)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := c.Walk(ref)
+			if (err != nil || tc.wantErr != "") && (err == nil || err.Error() != tc.wantErr) {
+				t.Errorf("Walk error = %v, want %q", err, tc.wantErr)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("Walk (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

@@ -12,13 +12,15 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/admissible/admissible/resolvers"
-	"github.com/admissible/admissible/resolvers/dockerhub"
+	"github.com/admissible/admissible/resolvers/mirrors"
 	"github.com/admissible/admissible/webhook/podspec"
 )
 
-// Mirrors gives, in order, the endpoints a node tries for a registry.
-// *mirrors.Chain is one.
+// Mirrors gives the endpoints a node tries: for one reference, the walk of
+// its pull; for a registry, every endpoint configured, whatever it may
+// serve. *mirrors.Chain is one.
 type Mirrors interface {
+	Walk(ref name.Reference) (mirrors.Walk, error)
 	Endpoints(registry string) []resolvers.Endpoint
 }
 
@@ -125,25 +127,16 @@ func (a *Analyzer) workload(ctx context.Context, idx Index, w Workload, reach re
 // through finds the first endpoint of ref's walk that reaches a Service of
 // backed.
 func (a *Analyzer) through(ctx context.Context, idx Index, w Workload, ref name.Reference, backed map[types.NamespacedName]bool, reach reachable) (Circle, bool, error) {
-	want := resolvers.CapPull
-	if _, byTag := ref.(name.Tag); byTag {
-		want |= resolvers.CapResolve
+	walk, err := a.mirrors.Walk(ref)
+	if err != nil {
+		// No endpoint may serve ref: no node pulls it through the cluster
+		// either.
+		return Circle{}, false, nil
 	}
-	registry := ref.Context().RegistryStr()
-	if dockerhub.Is(registry) {
-		registry = "docker.io" // as mirror configurations name it
-	}
-	var walk []resolvers.Endpoint
-	for _, ep := range a.mirrors.Endpoints(registry) {
-		if ep.Capabilities.Has(want) {
-			walk = append(walk, ep)
-		}
-	}
-	for i, ep := range walk {
+	for i, ep := range walk.Endpoints {
 		key := reachKey{namespace: w.Namespace, endpoint: ep}
 		acc, ok := reach[key]
 		if !ok {
-			var err error
 			if acc, err = accesses(ctx, idx, ep, w.Namespace, a.clusterDomain); err != nil {
 				return Circle{}, false, err
 			}
@@ -151,7 +144,7 @@ func (a *Analyzer) through(ctx context.Context, idx Index, w Workload, ref name.
 		}
 		for _, ac := range acc {
 			if backed[ac.Service] {
-				return Circle{Workload: w, Access: ac, Registry: registry, Endpoint: ep, Position: i, Fallbacks: walk[i+1:]}, true, nil
+				return Circle{Workload: w, Access: ac, Registry: walk.Registry, Endpoint: ep, Position: i, Fallbacks: walk.Endpoints[i+1:]}, true, nil
 			}
 		}
 	}

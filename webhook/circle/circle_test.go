@@ -1,6 +1,8 @@
 package circle_test
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -270,5 +272,43 @@ func TestInCluster(t *testing.T) {
 	want := []string{"docker.io endpoint 1 https://registry.example/v2/docker.io: Service harbor-registry/harbor-registry-core through Ingress harbor-registry/harbor"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("InCluster mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestWalkCapabilities: a circle goes through the endpoints a node pulls
+// the image through, as lookups walk them: a host that may only pull is
+// asked for a digest, not for a tag.
+func TestWalkCapabilities(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "docker.io"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	hosts := "[host.\"https://harbor-registry-core.harbor-registry.svc\"]\n  capabilities = [\"pull\"]\n"
+	if err := os.WriteFile(filepath.Join(dir, "docker.io", "hosts.toml"), []byte(hosts), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	walk, err := mirrors.New(nil, nil, mirrors.WithHostsDir(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := circle.NewSet(objects(t, harborService))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for image, want := range map[string]int{
+		"goharbor/harbor-core:v2.9.0": 0,
+		"goharbor/harbor-core@sha256:4bf5b2c0d1d9a1b1d8c5dbb7bd63bce3e9d8bb3b1d06c3c4d5fd0c6c1f36c2b7": 1,
+	} {
+		w, ok, err := circle.WorkloadOf(objects(t, strings.Replace(harborDeployment, "goharbor/harbor-core:v2.9.0", image, 1))[0])
+		if !ok || err != nil {
+			t.Fatalf("WorkloadOf: %v, %v", ok, err)
+		}
+		r, err := circle.New(set, walk).Workload(t.Context(), w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Circles) != want {
+			t.Errorf("%s: %d circles, want %d: %+v", image, len(r.Circles), want, r.Circles)
+		}
 	}
 }
