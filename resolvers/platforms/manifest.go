@@ -5,20 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/admissible/admissible/resolvers"
 )
 
-// Media types a node's runtime pulls, as containerd's core/images names
-// them.
-const (
-	dockerManifest     = "application/vnd.docker.distribution.manifest.v2+json"
-	dockerManifestList = "application/vnd.docker.distribution.manifest.list.v2+json"
-	dockerConfig       = "application/vnd.docker.container.image.v1+json"
-)
+// dockerConfig is the media type of a Docker image config, as containerd's
+// core/images names it. The manifest media types are resolvers'.
+const dockerConfig = "application/vnd.docker.container.image.v1+json"
 
 // Annotation of an attestation entry in an index, as BuildKit writes it.
 const (
@@ -26,27 +21,17 @@ const (
 	attestationManifest = "attestation-manifest"
 )
 
-func isIndex(mt string) bool { return mt == ocispec.MediaTypeImageIndex || mt == dockerManifestList }
-
-func isManifest(mt string) bool { return mt == ocispec.MediaTypeImageManifest || mt == dockerManifest }
-
 func isConfig(mt string) bool { return mt == ocispec.MediaTypeImageConfig || mt == dockerConfig }
 
 // mediaTypeOf returns the media type a manifest is read as: the one the
 // lookup's answer announced, which containerd goes by, when it is an index
 // or a manifest; else the Content-Type of the GET. Parameters are dropped.
 func mediaTypeOf(announced, got string) string {
-	announced, got = bare(announced), bare(got)
-	if isIndex(announced) || isManifest(announced) {
+	announced, got = resolvers.MediaType(announced), resolvers.MediaType(got)
+	if resolvers.IsManifest(announced) {
 		return announced
 	}
 	return got
-}
-
-// bare drops the parameters of a media type: "a/b; charset=utf-8" is "a/b".
-func bare(mt string) string {
-	mt, _, _ = strings.Cut(mt, ";")
-	return strings.TrimSpace(mt)
 }
 
 // read fetches the manifest digest from ep and tells what it serves.
@@ -57,9 +42,9 @@ func (r *Reader) read(ctx context.Context, ep resolvers.Endpoint, q resolvers.Qu
 	}
 	mt := mediaTypeOf(announced, got)
 	switch {
-	case isIndex(mt):
+	case resolvers.IsIndex(mt):
 		return r.readIndex(ctx, ep, q, digest, mt, body)
-	case isManifest(mt):
+	case resolvers.IsImageManifest(mt):
 		p, config, err := r.configPlatform(ctx, ep, q, digest, mt, body)
 		switch {
 		case err != nil:
@@ -93,9 +78,9 @@ func (r *Reader) readIndex(ctx context.Context, ep resolvers.Endpoint, q resolve
 		switch {
 		case isAttestation(d):
 			s.Attestations++
-		case isIndex(d.MediaType):
+		case resolvers.IsIndex(d.MediaType):
 			return Served{}, fmt.Errorf("index %s: entry %s is itself an index, which is not read", digest, d.Digest)
-		case !isManifest(d.MediaType) || (d.ArtifactType != "" && !isConfig(d.ArtifactType)):
+		case !resolvers.IsImageManifest(d.MediaType) || (d.ArtifactType != "" && !isConfig(d.ArtifactType)):
 			// An artifact, or something else no node runs.
 		case d.Platform != nil:
 			s.Platforms = append(s.Platforms, *d.Platform)
@@ -129,7 +114,7 @@ func (r *Reader) readIndex(ctx context.Context, ep resolvers.Endpoint, q resolve
 // and returns the config's digest; "" for an artifact, a manifest whose
 // config is not an image config, whose platform is then not read.
 func (r *Reader) configPlatform(ctx context.Context, ep resolvers.Endpoint, q resolvers.Query, digest, mt string, body []byte) (ocispec.Platform, string, error) {
-	if !isManifest(mt) {
+	if !resolvers.IsImageManifest(mt) {
 		return ocispec.Platform{}, "", fmt.Errorf("manifest %s has media type %q, not an image manifest", digest, mt)
 	}
 	if err := validate(body, mt); err != nil {
@@ -184,9 +169,9 @@ func validate(body []byte, mt string) error {
 	switch {
 	case len(doc.FSLayers) != 0:
 		return errors.New("a schema 1 manifest, which is not supported")
-	case isManifest(mt) && (len(doc.Manifests) != 0 || isIndex(doc.MediaType)):
+	case resolvers.IsImageManifest(mt) && (len(doc.Manifests) != 0 || resolvers.IsIndex(doc.MediaType)):
 		return fmt.Errorf("announced as %s, an index", mt)
-	case isIndex(mt) && (len(doc.Config) != 0 || len(doc.Layers) != 0 || isManifest(doc.MediaType)):
+	case resolvers.IsIndex(mt) && (len(doc.Config) != 0 || len(doc.Layers) != 0 || resolvers.IsImageManifest(doc.MediaType)):
 		return fmt.Errorf("announced as %s, an image manifest", mt)
 	}
 	return nil

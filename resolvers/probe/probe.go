@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/admissible/admissible/resolvers"
 )
@@ -41,16 +40,6 @@ type Report struct {
 	Problems []string `json:"problems,omitempty"`
 }
 
-// manifestTypes are the media types a manifest HEAD may answer with.
-var manifestTypes = []string{
-	"application/vnd.oci.image.manifest.v1+json",
-	"application/vnd.oci.image.index.v1+json",
-	"application/vnd.docker.distribution.manifest.v2+json",
-	"application/vnd.docker.distribution.manifest.list.v2+json",
-	"application/vnd.docker.distribution.manifest.v1+json",
-	"application/vnd.docker.distribution.manifest.v1+prettyjws",
-}
-
 // Endpoint probes ep with the sample repository and tag through client.
 // client must not follow redirects itself (Endpoint does, recording each).
 func Endpoint(ctx context.Context, client *http.Client, ep resolvers.Endpoint, repository, tag string) Report {
@@ -68,7 +57,7 @@ func Endpoint(ctx context.Context, client *http.Client, ep resolvers.Endpoint, r
 	case s.Error != "":
 		r.Outcome = Unreachable
 		r.Problems = append(r.Problems, fmt.Sprintf("no answer from %s: %s", s.URL, s.Error))
-	case s.Status >= 200 && s.Status < 300 && isManifest(s.ContentType):
+	case s.Status >= 200 && s.Status < 300 && resolvers.IsManifest(resolvers.MediaType(s.ContentType)):
 		r.Outcome = Serves
 	case s.Status >= 200 && s.Status < 300:
 		r.Outcome = Broken
@@ -77,16 +66,6 @@ func Endpoint(ctx context.Context, client *http.Client, ep resolvers.Endpoint, r
 		r.Outcome = Skipped
 	}
 	return r
-}
-
-func isManifest(contentType string) bool {
-	ct, _, _ := strings.Cut(contentType, ";")
-	for _, m := range manifestTypes {
-		if strings.EqualFold(strings.TrimSpace(ct), m) {
-			return true
-		}
-	}
-	return false
 }
 
 // maxHops bounds redirects.
@@ -102,7 +81,8 @@ func follow(ctx context.Context, client *http.Client, method, url string) []Hop 
 			hop.Error = err.Error()
 			return append(hops, hop)
 		}
-		req.Header.Set("Accept", strings.Join(manifestTypes, ","))
+		// What a node's containerd asks for.
+		req.Header.Set("Accept", resolvers.ManifestAccept)
 		resp, err := client.Do(req)
 		if err != nil {
 			hop.Error = describe(err)

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -43,6 +44,27 @@ func TestEndpoint(t *testing.T) {
 	t.Cleanup(failing.Close)
 	closed := httptest.NewServer(http.NotFoundHandler())
 	closed.Close()
+	// manifest answers the sample with a media type, recording the Accept
+	// header it was asked with.
+	var (
+		mu     sync.Mutex
+		accept []string
+	)
+	manifest := func(mediaType string) *httptest.Server {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.Contains(r.URL.Path, "/manifests/") {
+				mu.Lock()
+				accept = append(accept, r.Header.Get("Accept"))
+				mu.Unlock()
+			}
+			w.Header().Set("Content-Type", mediaType)
+			w.Header().Set("Docker-Distribution-API-Version", "registry/2.0")
+		}))
+		t.Cleanup(srv.Close)
+		return srv
+	}
+	schema1 := manifest("application/vnd.docker.distribution.manifest.v1+prettyjws")
+	charset := manifest("application/vnd.oci.image.index.v1+json; charset=utf-8")
 
 	cases := map[string]struct {
 		ep           resolvers.Endpoint
@@ -60,6 +82,8 @@ func TestEndpoint(t *testing.T) {
 		},
 		"500":                {ep: endpoint(t, failing.URL, ""), tag: "latest", outcome: probe.Skipped, problems: 1, sampleHops: 1},
 		"connection refused": {ep: endpoint(t, closed.URL, ""), tag: "latest", outcome: probe.Unreachable, problems: 1, sampleHops: 1},
+		"a Docker schema 1 manifest: containerd v2 refuses it": {ep: endpoint(t, schema1.URL, ""), tag: "latest", outcome: probe.Broken, problems: 1, sampleHops: 1, pingAPIValid: true},
+		"a media type with a parameter":                        {ep: endpoint(t, charset.URL, ""), tag: "latest", outcome: probe.Serves, sampleHops: 1, pingAPIValid: true},
 	}
 	client := &http.Client{CheckRedirect: probe.NoRedirects}
 	for n, tc := range cases {
@@ -81,6 +105,16 @@ func TestEndpoint(t *testing.T) {
 				t.Errorf("(-want +got):\n%s\nproblems: %q", diff, r.Problems)
 			}
 		})
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(accept) == 0 {
+		t.Error("no sample asked for a manifest")
+	}
+	for _, a := range accept {
+		if a != resolvers.ManifestAccept {
+			t.Errorf("sample asked with Accept %q, want containerd's %q", a, resolvers.ManifestAccept)
+		}
 	}
 }
 

@@ -11,21 +11,14 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
-	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/admissible/admissible/resolvers"
 )
 
-// manifestTypes are the media types a node's pull can use.
-var manifestTypes = map[types.MediaType]bool{
-	types.OCIManifestSchema1: true, types.OCIImageIndex: true,
-	types.DockerManifestSchema2: true, types.DockerManifestList: true,
-}
-
 // classify turns the outcome of a manifest HEAD into an Attempt. This is the
 // only place that decides what a registry's answer means:
 //
-//   - 2xx with a manifest: Found, ends a node's walk.
+//   - 2xx with a manifest (resolvers.IsManifest): Found, ends a node's walk.
 //   - 2xx with anything else: Undetermined, ends a node's walk.
 //   - 404 to the HEAD: NotFound.
 //   - 401 to the HEAD, when the endpoint's token service issued a token
@@ -45,7 +38,7 @@ func classify(ctx context.Context, ep resolvers.Endpoint, desc *v1.Descriptor, s
 	a := resolvers.Attempt{Endpoint: ep}
 	status, contentType := seen.get()
 	a.Status = status
-	if err == nil && !manifestTypes[desc.MediaType] {
+	if err == nil && !resolvers.IsManifest(resolvers.MediaType(string(desc.MediaType))) {
 		a.EndsWalk = true
 		a.Detail = fmt.Sprintf("%d with Content-Type %q, not a manifest: pulls through this endpoint fail", status, desc.MediaType)
 		return a
@@ -53,7 +46,7 @@ func classify(ctx context.Context, ep resolvers.Endpoint, desc *v1.Descriptor, s
 	if err == nil {
 		a.Verdict = resolvers.Found
 		a.Digest = desc.Digest.String()
-		a.MediaType = string(desc.MediaType)
+		a.MediaType = resolvers.MediaType(string(desc.MediaType))
 		a.Detail = fmt.Sprintf("%d %s", status, http.StatusText(status))
 		if status == 0 {
 			a.Detail = "found"

@@ -146,6 +146,16 @@ func TestClientLookup(t *testing.T) {
 				"GET /v2/app/manifests/v1",
 			},
 		},
+		"a Docker schema 1 manifest ends the walk: containerd v2 refuses it": {
+			ref:   "registry.example/app:v1",
+			rules: map[string]behaviour{manifest: schema1},
+			want:  resolvers.Attempt{Verdict: resolvers.Undetermined, Status: 200, EndsWalk: true, Detail: `200 with Content-Type "application/vnd.docker.distribution.manifest.v1+prettyjws", not a manifest: pulls through this endpoint fail`},
+		},
+		"a manifest media type with a parameter: containerd drops it": {
+			ref:   "registry.example/app:v1",
+			rules: map[string]behaviour{manifest: charset},
+			want:  resolvers.Attempt{Verdict: resolvers.Found, Status: 200, Digest: "{digest}", MediaType: schema2, EndsWalk: true, Detail: "200 OK"},
+		},
 		"no answer": {
 			ref:     "registry.example/app:v1",
 			rules:   map[string]behaviour{manifest: hang},

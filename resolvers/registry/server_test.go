@@ -58,6 +58,12 @@ const (
 	hugeBody
 	// hugeChunked answers 200 with hugeSize bytes and no Content-Length.
 	hugeChunked
+	// schema1 answers 200 with a Docker schema 1 manifest's media type, a
+	// digest and a length: what containerd v2 no longer pulls.
+	schema1
+	// charset passes the request to the registry and adds a parameter to
+	// the Content-Type of its answer.
+	charset
 )
 
 // hugeSize is the size of hugeBody and hugeChunked answers, more than any
@@ -319,6 +325,17 @@ func (s *testServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case basicChallenge:
 		w.Header().Set("WWW-Authenticate", `Basic realm="test"`)
 		w.WriteHeader(http.StatusUnauthorized)
+	case schema1:
+		body := `{"schemaVersion":1,"fsLayers":[]}`
+		w.Header().Set("Content-Type", "application/vnd.docker.distribution.manifest.v1+prettyjws")
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.Header().Set("Docker-Content-Digest", "sha256:0000000000000000000000000000000000000000000000000000000000000000")
+		w.WriteHeader(http.StatusOK)
+		if r.Method == http.MethodGet {
+			_, _ = io.WriteString(w, body)
+		}
+	case charset:
+		s.registry.ServeHTTP(charsetWriter{w}, r)
 	default:
 		if b == slow {
 			time.Sleep(slowFor)
@@ -330,6 +347,16 @@ func (s *testServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.registry.ServeHTTP(w, r)
 	}
+}
+
+// charsetWriter adds "; charset=utf-8" to the Content-Type of an answer.
+type charsetWriter struct{ http.ResponseWriter }
+
+func (c charsetWriter) WriteHeader(code int) {
+	if ct := c.Header().Get("Content-Type"); ct != "" {
+		c.Header().Set("Content-Type", ct+"; charset=utf-8")
+	}
+	c.ResponseWriter.WriteHeader(code)
 }
 
 // replaceHost replaces "{host}" in s with the server's host:port.
