@@ -42,8 +42,6 @@ type Client struct {
 	pullers map[pullerKey]*remote.Puller
 }
 
-var _ resolvers.Resolver = (*Client)(nil)
-
 // New returns a Client; options.go lists the options and doc.go the
 // defaults.
 func New(opts ...Option) *Client {
@@ -63,18 +61,6 @@ func New(opts ...Option) *Client {
 	c.guard = g
 	c.hosts = newHostTable(c.hostConcurrency, c.now)
 	return c
-}
-
-// Resolve looks q up on its own registry, with no mirrors.
-func (c *Client) Resolve(ctx context.Context, q resolvers.Query) resolvers.Result {
-	a := c.Lookup(ctx, resolvers.Upstream(q.Ref.Context().RegistryStr()), q)
-	return resolvers.Result{
-		Reference: q.Ref.Name(),
-		Verdict:   a.Verdict,
-		Digest:    a.Digest,
-		MediaType: a.MediaType,
-		Attempts:  []resolvers.Attempt{a},
-	}
 }
 
 // Lookup asks one endpoint for q's manifest with a HEAD request, with q's

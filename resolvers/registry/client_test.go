@@ -345,9 +345,9 @@ func TestClientLookupBudget(t *testing.T) {
 	}
 }
 
-// TestClientResolve checks that Resolve asks the reference's own registry,
-// over https.
-func TestClientResolve(t *testing.T) {
+// TestClientLookupUpstream checks a lookup on a reference's own registry
+// (resolvers.Upstream: over https), as a walk without mirrors makes it.
+func TestClientLookupUpstream(t *testing.T) {
 	srv := httptest.NewTLSServer(ggcrregistry.New(ggcrregistry.Logger(log.New(io.Discard, "", 0))))
 	t.Cleanup(srv.Close)
 	host := strings.TrimPrefix(srv.URL, "https://")
@@ -373,36 +373,23 @@ func TestClientResolve(t *testing.T) {
 
 	tests := map[string]struct {
 		ref  string
-		want resolvers.Result
+		want resolvers.Attempt
 	}{
 		"found": {
-			ref: host + "/app:v1",
-			want: resolvers.Result{
-				Reference: host + "/app:v1",
-				Verdict:   resolvers.Found,
-				Digest:    digest.String(),
-				MediaType: schema2,
-				Attempts: []resolvers.Attempt{{
-					Endpoint: ep, Verdict: resolvers.Found, Status: 200, Detail: "200 OK", Digest: digest.String(), MediaType: schema2, EndsWalk: true,
-				}},
-			},
+			ref:  host + "/app:v1",
+			want: resolvers.Attempt{Endpoint: ep, Verdict: resolvers.Found, Status: 200, Detail: "200 OK", Digest: digest.String(), MediaType: schema2, EndsWalk: true},
 		},
 		"not found": {
-			ref: host + "/app:v2",
-			want: resolvers.Result{
-				Reference: host + "/app:v2",
-				Verdict:   resolvers.NotFound,
-				Attempts: []resolvers.Attempt{{
-					Endpoint: ep, Verdict: resolvers.NotFound, Status: 404, Detail: "404 Not Found",
-				}},
-			},
+			ref:  host + "/app:v2",
+			want: resolvers.Attempt{Endpoint: ep, Verdict: resolvers.NotFound, Status: 404, Detail: "404 Not Found"},
 		},
 	}
 	for tcName, tc := range tests {
 		t.Run(tcName, func(t *testing.T) {
-			got := c.Resolve(t.Context(), resolvers.Query{Ref: mustRef(t, tc.ref)})
+			ref := mustRef(t, tc.ref)
+			got := c.Lookup(t.Context(), resolvers.Upstream(ref.Context().RegistryStr()), resolvers.Query{Ref: ref})
 			if diff := cmp.Diff(tc.want, got); diff != "" {
-				t.Errorf("Resolve(%s) mismatch (-want +got):\n%s", tc.ref, diff)
+				t.Errorf("Lookup(%s) mismatch (-want +got):\n%s", tc.ref, diff)
 			}
 		})
 	}

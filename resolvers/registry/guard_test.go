@@ -24,15 +24,15 @@ var found = resolvers.Attempt{Verdict: resolvers.Found, Status: 200, Detail: "20
 func TestClientGuard(t *testing.T) {
 	tests := map[string]struct {
 		opts []registry.Option
-		// endpoint is where the lookup goes; nil resolves
-		// "<server host>/app:v1" on its own registry instead.
+		// endpoint is where the lookup goes; nil looks up
+		// "<server host>/app:v1" on its own registry (resolvers.Upstream).
 		endpoint func(*testServer) resolvers.Endpoint
 		// want is the attempt, with "{digest}" in Digest replaced; its
 		// Endpoint is the one asked.
 		want          resolvers.Attempt
 		wantContacted bool
 	}{
-		// TestClientResolve shows the same registry, allowed, found.
+		// TestClientLookupUpstream shows the same registry, allowed, found.
 		"image on a loopback registry": {
 			want: resolvers.Attempt{Verdict: resolvers.Undetermined, Detail: loopbackRefused},
 		},
@@ -122,12 +122,9 @@ func TestClientGuard(t *testing.T) {
 			var got resolvers.Attempt
 			want := tc.want
 			if tc.endpoint == nil {
-				res := c.Resolve(t.Context(), resolvers.Query{Ref: mustRef(t, srv.host()+"/app:v1")})
-				if len(res.Attempts) != 1 {
-					t.Fatalf("Resolve = %+v, want one attempt", res)
-				}
-				got = res.Attempts[0]
+				ref := mustRef(t, srv.host()+"/app:v1")
 				want.Endpoint = resolvers.Endpoint{Scheme: "https", Host: srv.host(), Path: "/v2"}
+				got = c.Lookup(t.Context(), resolvers.Upstream(ref.Context().RegistryStr()), resolvers.Query{Ref: ref})
 			} else {
 				want.Endpoint = tc.endpoint(srv)
 				got = c.Lookup(t.Context(), want.Endpoint, resolvers.Query{Ref: mustRef(t, "registry.example/app:v1")})

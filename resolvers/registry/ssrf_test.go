@@ -118,12 +118,12 @@ func TestNoSSRFImageHosts(t *testing.T) {
 				t.Logf("not a reference (refused before any lookup): %v", err)
 				return
 			}
-			res := c.Resolve(t.Context(), resolvers.Query{Ref: ref})
-			if res.Verdict == resolvers.Found || len(res.Attempts) != 1 {
-				t.Fatalf("Resolve = %+v", res)
+			a := c.Lookup(t.Context(), resolvers.Upstream(ref.Context().RegistryStr()), resolvers.Query{Ref: ref})
+			if a.Verdict == resolvers.Found {
+				t.Fatalf("Lookup = %+v", a)
 			}
 			refused++
-			t.Logf("%s", res.Attempts[0].Detail)
+			t.Logf("%s", a.Detail)
 		})
 	}
 	if conns, _ := l.counts(); conns != 0 {
@@ -141,7 +141,7 @@ func TestNoSSRFImageHosts(t *testing.T) {
 		if err != nil {
 			continue
 		}
-		if res := c.Resolve(t.Context(), resolvers.Query{Ref: ref}); res.Verdict == resolvers.Found {
+		if a := c.Lookup(t.Context(), resolvers.Upstream(ref.Context().RegistryStr()), resolvers.Query{Ref: ref}); a.Verdict == resolvers.Found {
 			t.Errorf("%s: found", host)
 		}
 	}
