@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/admissible/admissible/resolvers/registrytest"
+	"github.com/admissible/admissible/resolvers/resolverstest"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -30,7 +30,7 @@ type registries struct {
 // use, and writes the configuration that mirrors them.
 func startRegistries(t *testing.T) registries {
 	t.Helper()
-	reg := registrytest.Serve(t)
+	reg := resolverstest.Serve(t)
 	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		http.Error(w, "down for maintenance", http.StatusInternalServerError)
 	}))
@@ -41,7 +41,7 @@ func startRegistries(t *testing.T) registries {
 		"bitnami/postgresql:15.3.0-debian-11-r24", // docker.io/bitnami/postgresql
 		"library/busybox:1.36",                    // busybox:1.36
 	} {
-		registrytest.Push(t, registrytest.Host(reg), repoTag)
+		resolverstest.Push(t, resolverstest.Host(reg), repoTag)
 	}
 	config := writeFile(t, "config.yaml", `# Every registry the tests use goes to a local server.
 mirrors:

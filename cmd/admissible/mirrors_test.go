@@ -10,14 +10,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/admissible/admissible/resolvers/registrytest"
+	"github.com/admissible/admissible/resolvers/resolverstest"
 )
 
 // TestMirrorsCheck replays the incident's fallback: a mirror list whose
 // second endpoint is https://docker.io/v2, a redirect to a web page.
 func TestMirrorsCheck(t *testing.T) {
-	reg := registrytest.Serve(t)
-	registrytest.Push(t, registrytest.Host(reg), "library/alpine:latest")
+	reg := resolverstest.Serve(t)
+	resolverstest.Push(t, resolverstest.Host(reg), "library/alpine:latest")
 	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/home" {
 			http.Redirect(w, r, "/home", http.StatusMovedPermanently)
@@ -114,8 +114,8 @@ func TestMirrorsCheckUsage(t *testing.T) {
 // TestMirrorsCheckHostsFile checks that a hosts.toml containerd skips, or a
 // key it ignores, fails "mirrors check" naming the file and the key.
 func TestMirrorsCheckHostsFile(t *testing.T) {
-	reg := registrytest.Serve(t)
-	registrytest.Push(t, registrytest.Host(reg), "library/alpine:latest")
+	reg := resolverstest.Serve(t)
+	resolverstest.Push(t, resolverstest.Host(reg), "library/alpine:latest")
 	cases := map[string]struct {
 		file string
 		want []string

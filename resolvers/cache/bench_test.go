@@ -6,13 +6,14 @@ import (
 
 	"github.com/admissible/admissible/resolvers"
 	"github.com/admissible/admissible/resolvers/cache"
+	"github.com/admissible/admissible/resolvers/resolverstest"
 )
 
 // BenchmarkCachedResolve measures a hit: the reference is in the cache.
 func BenchmarkCachedResolve(b *testing.B) {
 	srv, _ := newRegistry(b)
 	c := cache.New(newChain(b, srv))
-	ref := mustRef(b, "registry.invalid/app:v1")
+	ref := resolverstest.MustRef(b, "registry.invalid/app:v1")
 	if r := c.Resolve(b.Context(), resolvers.Query{Ref: ref}); r.Verdict != resolvers.Found {
 		b.Fatalf("warming Resolve = %+v, want found", r)
 	}
@@ -42,7 +43,7 @@ func BenchmarkCachedResolve(b *testing.B) {
 func BenchmarkColdResolve(b *testing.B) {
 	srv, _ := newRegistry(b)
 	chain := newChain(b, srv)
-	ref := mustRef(b, "registry.invalid/app:v1")
+	ref := resolverstest.MustRef(b, "registry.invalid/app:v1")
 	if r := chain.Resolve(b.Context(), resolvers.Query{Ref: ref}); r.Verdict != resolvers.Found {
 		b.Fatalf("warming Resolve = %+v, want found", r)
 	}

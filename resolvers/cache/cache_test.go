@@ -9,6 +9,7 @@ import (
 
 	"github.com/admissible/admissible/resolvers"
 	"github.com/admissible/admissible/resolvers/cache"
+	"github.com/admissible/admissible/resolvers/resolverstest"
 )
 
 func TestCacheTTL(t *testing.T) {
@@ -106,10 +107,10 @@ func TestCacheTTL(t *testing.T) {
 	for tcName, tc := range tests {
 		t.Run(tcName, func(t *testing.T) {
 			f := newFake()
-			f.verdicts[tc.ref] = tc.verdict
+			f.Results[tc.ref] = result(tc.ref, tc.verdict)
 			clk := newClock()
 			c := cache.New(f, append([]cache.Option{cache.WithClock(clk.now)}, tc.opts...)...)
-			ref := mustRef(t, tc.ref)
+			ref := resolverstest.MustRef(t, tc.ref)
 			want := result(tc.ref, tc.verdict)
 
 			if diff := cmp.Diff(want, c.Resolve(t.Context(), resolvers.Query{Ref: ref})); diff != "" {
@@ -120,7 +121,7 @@ func TestCacheTTL(t *testing.T) {
 				t.Errorf("Resolve %s later mismatch (-want +got):\n%s", tc.after, diff)
 			}
 
-			if got := f.callCount(tc.ref); got != tc.wantCalls {
+			if got := f.Calls()[tc.ref]; got != tc.wantCalls {
 				t.Errorf("next was called %d times, want %d", got, tc.wantCalls)
 			}
 			if diff := cmp.Diff(tc.wantStats, c.Stats()); diff != "" {
@@ -151,7 +152,7 @@ func TestCacheEviction(t *testing.T) {
 	}
 	for i, step := range steps {
 		before := c.Stats().Hits
-		got := c.Resolve(t.Context(), resolvers.Query{Ref: mustRef(t, step.ref)})
+		got := c.Resolve(t.Context(), resolvers.Query{Ref: resolverstest.MustRef(t, step.ref)})
 		if diff := cmp.Diff(result(step.ref, resolvers.Found), got); diff != "" {
 			t.Errorf("step %d: Resolve(%s) mismatch (-want +got):\n%s", i, step.ref, diff)
 		}
@@ -169,13 +170,13 @@ type resolveFunc func(c *cache.Cache, ctx context.Context, ref string) resolvers
 
 func plain(t *testing.T) resolveFunc {
 	return func(c *cache.Cache, ctx context.Context, ref string) resolvers.Result {
-		return c.Resolve(ctx, resolvers.Query{Ref: mustRef(t, ref)})
+		return c.Resolve(ctx, resolvers.Query{Ref: resolverstest.MustRef(t, ref)})
 	}
 }
 
 func scoped(t *testing.T, scope string) resolveFunc {
 	return func(c *cache.Cache, ctx context.Context, ref string) resolvers.Result {
-		return c.Resolve(ctx, resolvers.Query{Ref: mustRef(t, ref), Credentials: scopeCredentials(scope)})
+		return c.Resolve(ctx, resolvers.Query{Ref: resolverstest.MustRef(t, ref), Credentials: scopeCredentials(scope)})
 	}
 }
 
@@ -214,7 +215,7 @@ func TestCacheScope(t *testing.T) {
 					t.Errorf("call %d mismatch (-want +got):\n%s", i, diff)
 				}
 			}
-			if got := f.callCount(tagRef); got != tc.wantCalls {
+			if got := f.Calls()[tagRef]; got != tc.wantCalls {
 				t.Errorf("next was called %d times, want %d", got, tc.wantCalls)
 			}
 		})
@@ -223,9 +224,9 @@ func TestCacheScope(t *testing.T) {
 
 func TestCacheHitIsACopy(t *testing.T) {
 	f := newFake()
-	f.verdicts[tagRef] = resolvers.NotFound
+	f.Results[tagRef] = result(tagRef, resolvers.NotFound)
 	c := cache.New(f)
-	ref := mustRef(t, tagRef)
+	ref := resolverstest.MustRef(t, tagRef)
 	first := c.Resolve(t.Context(), resolvers.Query{Ref: ref})
 	first.Attempts[0].Detail = "changed by a caller"
 	first.Suggestions[0] = "changed by a caller"
@@ -233,7 +234,7 @@ func TestCacheHitIsACopy(t *testing.T) {
 	if diff := cmp.Diff(result(tagRef, resolvers.NotFound), c.Resolve(t.Context(), resolvers.Query{Ref: ref})); diff != "" {
 		t.Errorf("Resolve after a caller changed its result mismatch (-want +got):\n%s", diff)
 	}
-	if got := f.callCount(tagRef); got != 1 {
+	if got := f.Calls()[tagRef]; got != 1 {
 		t.Errorf("next was called %d times, want 1", got)
 	}
 }

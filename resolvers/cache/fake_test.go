@@ -1,7 +1,6 @@
 package cache_test
 
 import (
-	"context"
 	"sync"
 	"testing"
 	"time"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/admissible/admissible/resolvers"
 	"github.com/admissible/admissible/resolvers/credentials"
+	"github.com/admissible/admissible/resolvers/resolverstest"
 )
 
 const (
@@ -38,70 +38,13 @@ func result(ref string, v resolvers.Verdict) resolvers.Result {
 	return r
 }
 
-// fakeResolver answers from a table, counts calls and can hold them.
-type fakeResolver struct {
-	// verdicts by ref.Name(); Found when missing.
-	verdicts map[string]resolvers.Verdict
-	// release, when set, holds every call until it is closed or the call's
-	// context ends; a call whose context ended answers Undetermined.
-	release chan struct{}
-	// started, when set, receives ref.Name() as a call starts.
-	started chan string
-	// panicWith, when set, is what every call panics with.
-	panicWith any
-
-	mu    sync.Mutex
-	calls map[string]int
-	// ctxErrs is ctx.Err() as each call returned.
-	ctxErrs []error
-}
-
-func newFake() *fakeResolver {
-	return &fakeResolver{verdicts: map[string]resolvers.Verdict{}, calls: map[string]int{}}
-}
-
-func (f *fakeResolver) Resolve(ctx context.Context, q resolvers.Query) resolvers.Result {
-	ref := q.Ref
-	f.mu.Lock()
-	f.calls[ref.Name()]++
-	f.mu.Unlock()
-	if f.started != nil {
-		f.started <- ref.Name()
+// newFake answers every reference that is not in its Results as found
+// (result).
+func newFake() *resolverstest.Resolver {
+	return &resolverstest.Resolver{
+		Results: map[string]resolvers.Result{},
+		Default: func(ref name.Reference) resolvers.Result { return result(ref.Name(), resolvers.Found) },
 	}
-	if f.panicWith != nil {
-		panic(f.panicWith)
-	}
-	if f.release != nil {
-		select {
-		case <-f.release:
-		case <-ctx.Done():
-		}
-	}
-	f.mu.Lock()
-	f.ctxErrs = append(f.ctxErrs, ctx.Err())
-	f.mu.Unlock()
-	if err := ctx.Err(); err != nil {
-		return resolvers.Result{Reference: ref.Name(), Reason: err.Error()}
-	}
-	v, ok := f.verdicts[ref.Name()]
-	if !ok {
-		v = resolvers.Found
-	}
-	return result(ref.Name(), v)
-}
-
-// callCount returns how many calls asked for ref.
-func (f *fakeResolver) callCount(ref string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.calls[ref]
-}
-
-// errs returns ctx.Err() of every call that returned.
-func (f *fakeResolver) errs() []error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]error(nil), f.ctxErrs...)
 }
 
 // fakeClock is a clock that moves only when told.
@@ -124,15 +67,6 @@ func (c *fakeClock) advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.t = c.t.Add(d)
-}
-
-func mustRef(tb testing.TB, s string) name.Reference {
-	tb.Helper()
-	ref, err := name.ParseReference(s)
-	if err != nil {
-		tb.Fatalf("ParseReference(%q): %v", s, err)
-	}
-	return ref
 }
 
 // receive returns the next value of ch, failing the test after 5 s.

@@ -18,7 +18,7 @@ import (
 	"github.com/admissible/admissible/resolvers/cache"
 	"github.com/admissible/admissible/resolvers/mirrors"
 	"github.com/admissible/admissible/resolvers/registry"
-	"github.com/admissible/admissible/resolvers/registrytest"
+	"github.com/admissible/admissible/resolvers/resolverstest"
 )
 
 // countingRegistry is a real in-memory registry that counts the requests it
@@ -43,7 +43,7 @@ func newRegistry(tb testing.TB) (*countingRegistry, string) {
 	}
 	r.Server = httptest.NewServer(r)
 	tb.Cleanup(r.Close)
-	digest := registrytest.Push(tb, r.host(), "app:v1")
+	digest := resolverstest.Push(tb, r.host(), "app:v1")
 	r.reset()
 	return r, digest
 }
@@ -145,7 +145,7 @@ func TestCacheAgainstRegistry(t *testing.T) {
 			srv, digest := newRegistry(t)
 			chain := newChain(t, srv)
 			c := cache.New(chain)
-			ref := mustRef(t, strings.ReplaceAll(tc.ref, "{digest}", digest))
+			ref := resolverstest.MustRef(t, strings.ReplaceAll(tc.ref, "{digest}", digest))
 			wantRequests := map[string]int{}
 			for k, v := range tc.wantRequests {
 				wantRequests[strings.ReplaceAll(k, "{digest}", digest)] = v

@@ -11,24 +11,25 @@ import (
 
 	"github.com/admissible/admissible/resolvers"
 	"github.com/admissible/admissible/resolvers/cache"
+	"github.com/admissible/admissible/resolvers/resolverstest"
 )
 
 // TestCacheScopeSharing checks that lookups under way are not shared across
 // scopes either.
 func TestCacheScopeSharing(t *testing.T) {
 	f := newFake()
-	f.release = make(chan struct{})
-	f.started = make(chan string, 2)
+	f.Hold = make(chan struct{})
+	f.Started = make(chan string, 2)
 	c := cache.New(f)
 	var wg sync.WaitGroup
 	for _, scope := range []string{"team-a", "team-b"} {
 		wg.Go(func() {
-			c.Resolve(t.Context(), resolvers.Query{Ref: mustRef(t, tagRef), Credentials: scopeCredentials(scope)})
+			c.Resolve(t.Context(), resolvers.Query{Ref: resolverstest.MustRef(t, tagRef), Credentials: scopeCredentials(scope)})
 		})
 	}
-	receive(t, f.started, "first lookup")
-	receive(t, f.started, "second lookup: the scopes shared one")
-	close(f.release)
+	receive(t, f.Started, "first lookup")
+	receive(t, f.Started, "second lookup: the scopes shared one")
+	close(f.Hold)
 	wg.Wait()
 	if diff := cmp.Diff(cache.Stats{Misses: 2}, c.Stats()); diff != "" {
 		t.Errorf("Stats mismatch (-want +got):\n%s", diff)
@@ -38,14 +39,14 @@ func TestCacheScopeSharing(t *testing.T) {
 func TestCacheSharesLookups(t *testing.T) {
 	const callers = 100
 	f := newFake()
-	f.release = make(chan struct{})
+	f.Hold = make(chan struct{})
 	c := cache.New(f)
 	results := make(chan resolvers.Result, callers)
 	for range callers {
-		go func() { results <- c.Resolve(t.Context(), resolvers.Query{Ref: mustRef(t, tagRef)}) }()
+		go func() { results <- c.Resolve(t.Context(), resolvers.Query{Ref: resolverstest.MustRef(t, tagRef)}) }()
 	}
 	waitFor(t, "every caller waits", func() bool { return c.Stats().Shared == callers-1 })
-	close(f.release)
+	close(f.Hold)
 
 	want := result(tagRef, resolvers.Found)
 	for i := range callers {
@@ -56,7 +57,7 @@ func TestCacheSharesLookups(t *testing.T) {
 		// Each caller has its own copy.
 		got.Attempts[0].Detail = "changed by a caller"
 	}
-	if got := f.callCount(tagRef); got != 1 {
+	if got := f.Calls()[tagRef]; got != 1 {
 		t.Errorf("next was called %d times, want 1", got)
 	}
 	if diff := cmp.Diff(cache.Stats{Misses: 1, Shared: callers - 1}, c.Stats()); diff != "" {
@@ -77,16 +78,16 @@ func TestCacheCallerGivesUp(t *testing.T) {
 	for tcName, tc := range tests {
 		t.Run(tcName, func(t *testing.T) {
 			f := newFake()
-			f.release = make(chan struct{})
-			f.started = make(chan string, 1)
+			f.Hold = make(chan struct{})
+			f.Started = make(chan string, 1)
 			c := cache.New(f, cache.WithClock(newClock().now))
-			ref := mustRef(t, tagRef)
+			ref := resolverstest.MustRef(t, tagRef)
 
 			ctx, cancel := context.WithCancel(t.Context())
 			defer cancel()
 			first := make(chan resolvers.Result, 1)
 			go func() { first <- c.Resolve(ctx, resolvers.Query{Ref: ref}) }()
-			receive(t, f.started, "lookup")
+			receive(t, f.Started, "lookup")
 			others := make(chan resolvers.Result, tc.waiters)
 			for range tc.waiters {
 				go func() { others <- c.Resolve(t.Context(), resolvers.Query{Ref: ref}) }()
@@ -107,7 +108,7 @@ func TestCacheCallerGivesUp(t *testing.T) {
 			default:
 			}
 
-			close(f.release)
+			close(f.Hold)
 			for i := range tc.waiters {
 				if diff := cmp.Diff(result(tagRef, resolvers.Found), receive(t, others, "waiter's result")); diff != "" {
 					t.Errorf("waiter %d mismatch (-want +got):\n%s", i, diff)
@@ -123,10 +124,10 @@ func TestCacheCallerGivesUp(t *testing.T) {
 			if got := c.Stats().Hits - before.Hits; got != 1 {
 				t.Errorf("Resolve after the lookup: %d hits, want 1", got)
 			}
-			if got := f.callCount(tagRef); got != 1 {
+			if got := f.Calls()[tagRef]; got != 1 {
 				t.Errorf("next was called %d times, want 1", got)
 			}
-			if diff := cmp.Diff([]error{nil}, f.errs(), cmp.Comparer(func(a, b error) bool { return errors.Is(a, b) })); diff != "" {
+			if diff := cmp.Diff([]error{nil}, f.ContextErrs(), cmp.Comparer(func(a, b error) bool { return errors.Is(a, b) })); diff != "" {
 				t.Errorf("context of the lookup ended (-want +got):\n%s", diff)
 			}
 		})
@@ -138,9 +139,9 @@ func TestCacheCallerGivesUp(t *testing.T) {
 // is not kept.
 func TestCacheLookupTimeout(t *testing.T) {
 	f := newFake()
-	f.release = make(chan struct{}) // never closed
+	f.Hold = make(chan struct{}) // never closed
 	c := cache.New(f, cache.WithLookupTimeout(50*time.Millisecond))
-	ref := mustRef(t, tagRef)
+	ref := resolverstest.MustRef(t, tagRef)
 
 	// The caller would wait 5 s: the lookup timeout must end it first.
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
@@ -157,7 +158,7 @@ func TestCacheLookupTimeout(t *testing.T) {
 		t.Errorf("Resolve took %s, want about 50ms", elapsed)
 	}
 	c.Resolve(t.Context(), resolvers.Query{Ref: ref})
-	if got := f.callCount(tagRef); got != 2 {
+	if got := f.Calls()[tagRef]; got != 2 {
 		t.Errorf("next was called %d times, want 2: an undetermined result is not kept", got)
 	}
 }
@@ -166,9 +167,9 @@ func TestCacheLookupTimeout(t *testing.T) {
 // caller's goroutine, becomes an undetermined result that is never kept.
 func TestCacheNextPanics(t *testing.T) {
 	f := newFake()
-	f.panicWith = "boom"
+	f.Panic = "boom"
 	c := cache.New(f, cache.WithUndeterminedTTL(time.Hour))
-	ref := mustRef(t, tagRef)
+	ref := resolverstest.MustRef(t, tagRef)
 
 	want := resolvers.Result{Reference: tagRef, Verdict: resolvers.Undetermined, Reason: "lookup panicked: boom"}
 	for i := range 2 {
@@ -176,7 +177,7 @@ func TestCacheNextPanics(t *testing.T) {
 			t.Errorf("Resolve %d mismatch (-want +got):\n%s", i, diff)
 		}
 	}
-	if got := f.callCount(tagRef); got != 2 {
+	if got := f.Calls()[tagRef]; got != 2 {
 		t.Errorf("next was called %d times, want 2", got)
 	}
 }

@@ -5,24 +5,18 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/admissible/admissible/resolvers"
 	"github.com/admissible/admissible/resolvers/cache"
 	"github.com/admissible/admissible/resolvers/mirrors"
+	"github.com/admissible/admissible/resolvers/resolverstest"
 )
-
-type verdictResolver resolvers.Verdict
-
-func (v verdictResolver) Resolve(context.Context, resolvers.Query) resolvers.Result {
-	return resolvers.Result{Verdict: resolvers.Verdict(v)}
-}
 
 func TestMetrics(t *testing.T) {
 	reg := prometheus.NewRegistry()
-	c := cache.New(verdictResolver(resolvers.NotFound))
+	c := cache.New(resolverstest.Fixed(resolvers.Result{Verdict: resolvers.NotFound}))
 	r, err := New(c, reg)
 	if err != nil {
 		t.Fatal(err)
@@ -34,10 +28,7 @@ func TestMetrics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ref, err := name.ParseReference("quay.io/ceph/ceph:v17.2.31")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ref := resolverstest.MustRef(t, "quay.io/ceph/ceph:v17.2.31")
 	for range 3 {
 		r.Resolve(context.Background(), resolvers.Query{Ref: ref})
 	}

@@ -6,10 +6,10 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/admissible/admissible/resolvers"
 	"github.com/admissible/admissible/resolvers/mirrors"
+	"github.com/admissible/admissible/resolvers/resolverstest"
 )
 
 const digest = "sha256:4bf5b2c0d1d9a1b1d8c5dbb7bd63bce3e9d8bb3b1d06c3c4d5fd0c6c1f36c2b7"
@@ -49,15 +49,6 @@ func (f *fakeLookuper) Lookup(_ context.Context, ep resolvers.Endpoint, q resolv
 	}
 	a.Endpoint = ep
 	return a
-}
-
-func mustRef(t *testing.T, s string) name.Reference {
-	t.Helper()
-	ref, err := name.ParseReference(s)
-	if err != nil {
-		t.Fatalf("ParseReference(%q): %v", s, err)
-	}
-	return ref
 }
 
 func TestChainEndpoints(t *testing.T) {
@@ -340,7 +331,7 @@ func TestChainResolve(t *testing.T) {
 			if err != nil {
 				t.Fatalf("New: %v", err)
 			}
-			ref := mustRef(t, tc.ref)
+			ref := resolverstest.MustRef(t, tc.ref)
 
 			got := c.Resolve(ctx, resolvers.Query{Ref: ref})
 

@@ -22,12 +22,12 @@ import (
 	"github.com/containerd/containerd/v2/core/remotes/docker/config"
 	"github.com/containerd/errdefs"
 	"github.com/containerd/log"
-	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/sirupsen/logrus"
 
 	"github.com/admissible/admissible/resolvers"
 	"github.com/admissible/admissible/resolvers/mirrors"
 	"github.com/admissible/admissible/resolvers/registry"
+	"github.com/admissible/admissible/resolvers/resolverstest"
 )
 
 // The differential: containerd v2's own resolver (core/remotes/docker with
@@ -364,11 +364,7 @@ func TestDifferentialContainerd(t *testing.T) {
 			if err != nil {
 				t.Fatalf("admissible refused to start where the node cdPulls: %v", err)
 			}
-			r, err := name.ParseReference(ref)
-			if err != nil {
-				t.Fatal(err)
-			}
-			res := chain.Resolve(t.Context(), resolvers.Query{Ref: r})
+			res := chain.Resolve(t.Context(), resolvers.Query{Ref: resolverstest.MustRef(t, ref)})
 
 			var want resolvers.Verdict
 			switch {

@@ -7,9 +7,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/admissible/admissible/resolvers"
+	"github.com/admissible/admissible/resolvers/resolverstest"
 )
 
 func writeHosts(t *testing.T, files map[string]string) string {
@@ -278,11 +278,7 @@ capabilities = ["pull"]
 	}
 	for n, tc := range tests {
 		t.Run(n, func(t *testing.T) {
-			ref, err := name.ParseReference(tc.ref)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := c.Walk(ref)
+			got, err := c.Walk(resolverstest.MustRef(t, tc.ref))
 			if (err != nil || tc.wantErr != "") && (err == nil || err.Error() != tc.wantErr) {
 				t.Errorf("Walk error = %v, want %q", err, tc.wantErr)
 			}

@@ -11,10 +11,10 @@ import (
 	"github.com/admissible/admissible/resolvers"
 	"github.com/admissible/admissible/resolvers/mirrors"
 	"github.com/admissible/admissible/resolvers/registry"
-	"github.com/admissible/admissible/resolvers/registrytest"
+	"github.com/admissible/admissible/resolvers/resolverstest"
 )
 
-// schema2 is the media type of the manifests registrytest.Push makes.
+// schema2 is the media type of the manifests resolverstest.Push makes.
 const schema2 = string(types.DockerManifestSchema2)
 
 // TestChainWithRegistryClient walks a dead mirror, then a good one, with a
@@ -30,8 +30,8 @@ func TestChainWithRegistryClient(t *testing.T) {
 		t.Fatalf("Close: %v", err)
 	}
 
-	good := registrytest.Serve(t)
-	digest := registrytest.Push(t, registrytest.Host(good), "org/app:v1")
+	good := resolverstest.Serve(t)
+	digest := resolverstest.Push(t, resolverstest.Host(good), "org/app:v1")
 
 	// The upstream, registry.invalid, is never asked: the good mirror ends
 	// the walk.
@@ -42,7 +42,7 @@ func TestChainWithRegistryClient(t *testing.T) {
 		t.Fatalf("New: %v", err)
 	}
 	deadEp := resolvers.Endpoint{Scheme: "http", Host: dead, Path: "/v2", Trusted: true}
-	goodEp := resolvers.Endpoint{Scheme: "http", Host: registrytest.Host(good), Path: "/v2", Trusted: true}
+	goodEp := resolvers.Endpoint{Scheme: "http", Host: resolverstest.Host(good), Path: "/v2", Trusted: true}
 
 	tests := map[string]struct {
 		ref  string
@@ -77,7 +77,7 @@ func TestChainWithRegistryClient(t *testing.T) {
 	}
 	for tcName, tc := range tests {
 		t.Run(tcName, func(t *testing.T) {
-			got := c.Resolve(t.Context(), resolvers.Query{Ref: mustRef(t, tc.ref)})
+			got := c.Resolve(t.Context(), resolvers.Query{Ref: resolverstest.MustRef(t, tc.ref)})
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("Resolve(%s) mismatch (-want +got):\n%s", tc.ref, diff)
 			}

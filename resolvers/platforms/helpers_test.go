@@ -22,6 +22,7 @@ import (
 	"github.com/admissible/admissible/resolvers"
 	"github.com/admissible/admissible/resolvers/platforms"
 	"github.com/admissible/admissible/resolvers/registry"
+	"github.com/admissible/admissible/resolvers/resolverstest"
 )
 
 var _ platforms.Fetcher = (*registry.Client)(nil)
@@ -97,11 +98,7 @@ func (r *testRegistry) endpoint() resolvers.Endpoint {
 // ref parses "repo:tag" or "repo@digest" on the registry.
 func (r *testRegistry) ref(t testing.TB, s string) name.Reference {
 	t.Helper()
-	ref, err := name.ParseReference(r.host()+"/"+s, name.Insecure)
-	if err != nil {
-		t.Fatalf("ParseReference(%q): %v", s, err)
-	}
-	return ref
+	return resolverstest.MustRef(t, r.host()+"/"+s, name.Insecure)
 }
 
 // push stores img or an index at repo:tag and returns its digest.

@@ -13,7 +13,7 @@ import (
 
 	"github.com/admissible/admissible/resolvers"
 	"github.com/admissible/admissible/resolvers/probe"
-	"github.com/admissible/admissible/resolvers/registrytest"
+	"github.com/admissible/admissible/resolvers/resolverstest"
 )
 
 func endpoint(t *testing.T, url, path string) resolvers.Endpoint {
@@ -26,8 +26,8 @@ func endpoint(t *testing.T, url, path string) resolvers.Endpoint {
 }
 
 func TestEndpoint(t *testing.T) {
-	reg := registrytest.Serve(t)
-	registrytest.Push(t, registrytest.Host(reg), "library/alpine:latest")
+	reg := resolverstest.Serve(t)
+	resolverstest.Push(t, resolverstest.Host(reg), "library/alpine:latest")
 	html := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprint(w, "<html>welcome</html>")

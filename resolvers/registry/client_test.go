@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-containerregistry/pkg/name"
 	ggcrregistry "github.com/google/go-containerregistry/pkg/registry"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -19,6 +18,7 @@ import (
 	"github.com/admissible/admissible/resolvers"
 	"github.com/admissible/admissible/resolvers/credentials"
 	"github.com/admissible/admissible/resolvers/registry"
+	"github.com/admissible/admissible/resolvers/resolverstest"
 )
 
 func TestClientLookup(t *testing.T) {
@@ -204,11 +204,11 @@ func TestClientLookup(t *testing.T) {
 			var target *testServer
 			if tc.redirectTarget {
 				target, _ = newTestServer(t)
-				img, err := remote.Image(mustRef(t, srv.host()+"/app:v1"), remote.WithContext(t.Context()))
+				img, err := remote.Image(resolverstest.MustRef(t, srv.host()+"/app:v1"), remote.WithContext(t.Context()))
 				if err != nil {
 					t.Fatalf("remote.Image: %v", err)
 				}
-				if err := remote.Write(mustRef(t, target.host()+"/app:v1"), img); err != nil {
+				if err := remote.Write(resolverstest.MustRef(t, target.host()+"/app:v1"), img); err != nil {
 					t.Fatalf("remote.Write: %v", err)
 				}
 				target.resetLog()
@@ -224,10 +224,7 @@ func TestClientLookup(t *testing.T) {
 				timeout = 10 * time.Second
 			}
 			c := registry.New(registry.WithTimeout(timeout))
-			ref, err := name.ParseReference(strings.ReplaceAll(tc.ref, "{digest}", digest.String()))
-			if err != nil {
-				t.Fatalf("ParseReference: %v", err)
-			}
+			ref := resolverstest.MustRef(t, strings.ReplaceAll(tc.ref, "{digest}", digest.String()))
 
 			done := make(chan resolvers.Attempt, 1)
 			go func() { done <- c.Lookup(t.Context(), srv.endpoint(), resolvers.Query{Ref: ref}) }()
@@ -267,7 +264,7 @@ func TestClientLookupPathEndpoint(t *testing.T) {
 	ep := resolvers.Endpoint{Scheme: "http", Host: srv.host(), Path: "/v2/proxy", Trusted: true}
 	c := registry.New(registry.WithTimeout(10 * time.Second))
 
-	got := c.Lookup(t.Context(), ep, resolvers.Query{Ref: mustRef(t, "docker.io/library/app:v1")})
+	got := c.Lookup(t.Context(), ep, resolvers.Query{Ref: resolverstest.MustRef(t, "docker.io/library/app:v1")})
 
 	want := resolvers.Attempt{
 		Endpoint:  ep,
@@ -296,7 +293,7 @@ func TestClientLookupPathEndpoint(t *testing.T) {
 // what go-containerregistry makes of a repository without a host.
 func TestClientLookupNoHost(t *testing.T) {
 	c := registry.New(registry.WithTimeout(10 * time.Second))
-	ref := mustRef(t, "quay.io/ceph/ceph:v17.2.31")
+	ref := resolverstest.MustRef(t, "quay.io/ceph/ceph:v17.2.31")
 	for _, ep := range []resolvers.Endpoint{
 		{Scheme: "https", Path: "/v2", Trusted: true},
 		{Trusted: true},
@@ -320,7 +317,7 @@ func TestClientLookupCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	time.AfterFunc(100*time.Millisecond, cancel)
 
-	got := c.Lookup(ctx, srv.endpoint(), resolvers.Query{Ref: mustRef(t, "registry.example/app:v1")})
+	got := c.Lookup(ctx, srv.endpoint(), resolvers.Query{Ref: resolverstest.MustRef(t, "registry.example/app:v1")})
 
 	want := resolvers.Attempt{Endpoint: srv.endpoint(), Verdict: resolvers.Undetermined, Detail: "lookup cancelled"}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -337,7 +334,7 @@ func TestClientLookupBudget(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
 	defer cancel()
 
-	got := c.Lookup(ctx, srv.endpoint(), resolvers.Query{Ref: mustRef(t, "registry.example/app:v1")})
+	got := c.Lookup(ctx, srv.endpoint(), resolvers.Query{Ref: resolverstest.MustRef(t, "registry.example/app:v1")})
 
 	want := resolvers.Attempt{Endpoint: srv.endpoint(), Verdict: resolvers.Undetermined, Detail: "lookup budget spent before an answer"}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -359,7 +356,7 @@ func TestClientLookupUpstream(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Digest: %v", err)
 	}
-	if err := remote.Write(mustRef(t, host+"/app:v1"), img, remote.WithTransport(srv.Client().Transport)); err != nil {
+	if err := remote.Write(resolverstest.MustRef(t, host+"/app:v1"), img, remote.WithTransport(srv.Client().Transport)); err != nil {
 		t.Fatalf("remote.Write: %v", err)
 	}
 	// The registry is the reference's own, on loopback: not contacted
@@ -386,7 +383,7 @@ func TestClientLookupUpstream(t *testing.T) {
 	}
 	for tcName, tc := range tests {
 		t.Run(tcName, func(t *testing.T) {
-			ref := mustRef(t, tc.ref)
+			ref := resolverstest.MustRef(t, tc.ref)
 			got := c.Lookup(t.Context(), resolvers.Upstream(ref.Context().RegistryStr()), resolvers.Query{Ref: ref})
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("Lookup(%s) mismatch (-want +got):\n%s", tc.ref, diff)

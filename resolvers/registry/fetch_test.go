@@ -14,6 +14,7 @@ import (
 
 	"github.com/admissible/admissible/resolvers"
 	"github.com/admissible/admissible/resolvers/registry"
+	"github.com/admissible/admissible/resolvers/resolverstest"
 )
 
 // fetchServer is a test server holding an image at app:v1 and an index at
@@ -33,10 +34,10 @@ func newFetchServer(t *testing.T) *fetchServer {
 	if err != nil {
 		t.Fatalf("random.Index: %v", err)
 	}
-	if err := remote.WriteIndex(mustRef(t, srv.host()+"/app:multi"), idx); err != nil {
+	if err := remote.WriteIndex(resolverstest.MustRef(t, srv.host()+"/app:multi"), idx); err != nil {
 		t.Fatalf("remote.WriteIndex: %v", err)
 	}
-	img, err := remote.Image(mustRef(t, srv.host()+"/app:v1"))
+	img, err := remote.Image(resolverstest.MustRef(t, srv.host()+"/app:v1"))
 	if err != nil {
 		t.Fatalf("remote.Image: %v", err)
 	}
@@ -166,7 +167,7 @@ func TestClientFetchManifest(t *testing.T) {
 			}
 			dgst := srv.expand(tc.digest)
 
-			body, mediaType, err := c.FetchManifest(t.Context(), ep, resolvers.Query{Ref: mustRef(t, "registry.example/app:v1")}, dgst)
+			body, mediaType, err := c.FetchManifest(t.Context(), ep, resolvers.Query{Ref: resolverstest.MustRef(t, "registry.example/app:v1")}, dgst)
 
 			if tc.wantErr != nil {
 				var got *registry.FetchError
@@ -269,7 +270,7 @@ func TestClientFetchConfig(t *testing.T) {
 			c := registry.New(registry.WithTimeout(timeout))
 			dgst := srv.expand(tc.digest)
 
-			body, err := c.FetchConfig(t.Context(), srv.endpoint(), resolvers.Query{Ref: mustRef(t, "registry.example/app:v1")}, dgst)
+			body, err := c.FetchConfig(t.Context(), srv.endpoint(), resolvers.Query{Ref: resolverstest.MustRef(t, "registry.example/app:v1")}, dgst)
 
 			switch {
 			case tc.wantErr != nil:
@@ -305,7 +306,7 @@ func TestClientFetchObserved(t *testing.T) {
 	srv := newFetchServer(t)
 	rec := &recorder{}
 	c := registry.New(registry.WithObserver(rec))
-	q := resolvers.Query{Ref: mustRef(t, "registry.example/app:multi")}
+	q := resolvers.Query{Ref: resolverstest.MustRef(t, "registry.example/app:multi")}
 
 	a := c.Lookup(t.Context(), srv.endpoint(), q)
 	if a.Verdict != resolvers.Found || a.MediaType != string(types.OCIImageIndex) {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/admissible/admissible/resolvers"
 	"github.com/admissible/admissible/resolvers/registry"
+	"github.com/admissible/admissible/resolvers/resolverstest"
 )
 
 const loopbackRefused = "not contacted: 127.0.0.1 is a loopback address (allow 127.0.0.1/32, or make it a mirror endpoint)"
@@ -122,12 +123,12 @@ func TestClientGuard(t *testing.T) {
 			var got resolvers.Attempt
 			want := tc.want
 			if tc.endpoint == nil {
-				ref := mustRef(t, srv.host()+"/app:v1")
+				ref := resolverstest.MustRef(t, srv.host()+"/app:v1")
 				want.Endpoint = resolvers.Endpoint{Scheme: "https", Host: srv.host(), Path: "/v2"}
 				got = c.Lookup(t.Context(), resolvers.Upstream(ref.Context().RegistryStr()), resolvers.Query{Ref: ref})
 			} else {
 				want.Endpoint = tc.endpoint(srv)
-				got = c.Lookup(t.Context(), want.Endpoint, resolvers.Query{Ref: mustRef(t, "registry.example/app:v1")})
+				got = c.Lookup(t.Context(), want.Endpoint, resolvers.Query{Ref: resolverstest.MustRef(t, "registry.example/app:v1")})
 			}
 			want.Detail = replaceHost(replaceLocalhost(t, want.Detail), srv)
 			want.Digest = strings.ReplaceAll(want.Digest, "{digest}", digest.String())
@@ -170,7 +171,7 @@ func TestClientGuardRedirect(t *testing.T) {
 			srv.setRules(map[string]behaviour{"/v2/app/manifests/v1": redirect})
 			c := registry.New(registry.WithTimeout(10*time.Second), registry.WithAllowedNetworks(netip.MustParsePrefix(tc.allowed)))
 
-			got := c.Lookup(t.Context(), srv.untrusted(), resolvers.Query{Ref: mustRef(t, "registry.example/app:v1")})
+			got := c.Lookup(t.Context(), srv.untrusted(), resolvers.Query{Ref: resolverstest.MustRef(t, "registry.example/app:v1")})
 
 			want := tc.want
 			want.Endpoint = srv.untrusted()
@@ -220,7 +221,7 @@ func TestClientGuardProxy(t *testing.T) {
 			c := registry.New(registry.WithTimeout(10*time.Second), registry.WithTransport(&http.Transport{Proxy: http.ProxyURL(proxyURL)}))
 			ep := resolvers.Endpoint{Scheme: "http", Host: tc.host, Path: "/v2"}
 
-			got := c.Lookup(t.Context(), ep, resolvers.Query{Ref: mustRef(t, "registry.example/app:v1")})
+			got := c.Lookup(t.Context(), ep, resolvers.Query{Ref: resolverstest.MustRef(t, "registry.example/app:v1")})
 
 			want := tc.want
 			want.Endpoint = ep

@@ -11,6 +11,7 @@ import (
 
 	"github.com/admissible/admissible/resolvers"
 	"github.com/admissible/admissible/resolvers/registry"
+	"github.com/admissible/admissible/resolvers/resolverstest"
 )
 
 // fakeClock is a clock that moves only when told.
@@ -57,7 +58,7 @@ func TestClientHostConcurrency(t *testing.T) {
 			srv, _ := newTestServer(t, "app:v1")
 			srv.setRules(map[string]behaviour{"/v2/": slow, "/v2/app/manifests/v1": slow})
 			c := registry.New(append([]registry.Option{registry.WithTimeout(20 * time.Second)}, tc.opts...)...)
-			ref := mustRef(t, "registry.example/app:v1")
+			ref := resolverstest.MustRef(t, "registry.example/app:v1")
 
 			var wg sync.WaitGroup
 			got := make([]resolvers.Attempt, lookups)
@@ -100,7 +101,7 @@ func TestClientHostConcurrencyWait(t *testing.T) {
 			srv, _ := newTestServer(t, "app:v1")
 			srv.setRules(map[string]behaviour{manifest: hang})
 			c := registry.New(registry.WithHostConcurrency(1), registry.WithTimeout(tc.timeout))
-			ref := mustRef(t, "registry.example/app:v1")
+			ref := resolverstest.MustRef(t, "registry.example/app:v1")
 
 			// The first lookup holds the only slot, hanging on its HEAD
 			// until cancelled.
@@ -162,7 +163,7 @@ func TestClientRetryAfter(t *testing.T) {
 			srv.setRules(map[string]behaviour{tc.path: tooManyRequests})
 			clock := &fakeClock{now: start}
 			c := registry.New(registry.WithTimeout(10*time.Second), registry.WithClock(clock.Now))
-			ref := mustRef(t, "registry.example/app:v1")
+			ref := resolverstest.MustRef(t, "registry.example/app:v1")
 
 			if got := c.Lookup(t.Context(), srv.endpoint(), resolvers.Query{Ref: ref}); got.Verdict != resolvers.Undetermined || got.Detail != tc.wantFirst {
 				t.Fatalf("first Lookup = %+v, want undetermined with %q", got, tc.wantFirst)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/admissible/admissible/resolvers"
 	"github.com/admissible/admissible/resolvers/registry"
+	"github.com/admissible/admissible/resolvers/resolverstest"
 )
 
 // recorder is an Observer that keeps every call as "host METHOD status".
@@ -88,7 +89,7 @@ func TestClientObserver(t *testing.T) {
 			}
 
 			for range max(tc.lookups, 1) {
-				c.Lookup(t.Context(), ep, resolvers.Query{Ref: mustRef(t, tc.ref)})
+				c.Lookup(t.Context(), ep, resolvers.Query{Ref: resolverstest.MustRef(t, tc.ref)})
 			}
 
 			var want []string

@@ -14,14 +14,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	ggcrregistry "github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/random"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/admissible/admissible/resolvers"
+	"github.com/admissible/admissible/resolvers/resolverstest"
 )
 
 // behaviour is how the test server answers one path.
@@ -147,22 +145,9 @@ func newTestServerAt(t *testing.T, addr string, repoTags ...string) (*testServer
 		}
 	})
 
-	img, err := random.Image(256, 1)
+	digest, err := v1.NewHash(resolverstest.Push(t, s.host(), repoTags...))
 	if err != nil {
-		t.Fatalf("random.Image: %v", err)
-	}
-	digest, err := img.Digest()
-	if err != nil {
-		t.Fatalf("Digest: %v", err)
-	}
-	for _, rt := range repoTags {
-		ref, err := name.ParseReference(s.host()+"/"+rt, name.Insecure)
-		if err != nil {
-			t.Fatalf("ParseReference(%q): %v", rt, err)
-		}
-		if err := remote.Write(ref, img); err != nil {
-			t.Fatalf("remote.Write(%s): %v", ref, err)
-		}
+		t.Fatal(err)
 	}
 	s.resetLog()
 	return s, digest
@@ -362,13 +347,4 @@ func (c charsetWriter) WriteHeader(code int) {
 // replaceHost replaces "{host}" in s with the server's host:port.
 func replaceHost(s string, srv *testServer) string {
 	return strings.ReplaceAll(s, "{host}", srv.host())
-}
-
-func mustRef(t *testing.T, s string) name.Reference {
-	t.Helper()
-	ref, err := name.ParseReference(s)
-	if err != nil {
-		t.Fatalf("ParseReference(%q): %v", s, err)
-	}
-	return ref
 }

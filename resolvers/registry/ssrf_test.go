@@ -17,6 +17,7 @@ import (
 
 	"github.com/admissible/admissible/resolvers"
 	"github.com/admissible/admissible/resolvers/registry"
+	"github.com/admissible/admissible/resolvers/resolverstest"
 )
 
 // listener counts the connections made to it on every local address (it
@@ -183,7 +184,7 @@ func TestNoSSRFRedirectsAndRealms(t *testing.T) {
 				}
 				target = "http://" + form + ":" + l.port
 				ep := resolvers.Endpoint{Scheme: "http", Host: host, Path: "/v2"}
-				a := c.Lookup(t.Context(), ep, resolvers.Query{Ref: mustRef(t, "registry.example/app:"+strings.NewReplacer(".", "-", "[", "", "]", "", ":", "-").Replace(form))})
+				a := c.Lookup(t.Context(), ep, resolvers.Query{Ref: resolverstest.MustRef(t, "registry.example/app:"+strings.NewReplacer(".", "-", "[", "", "]", "", ":", "-").Replace(form))})
 				if a.Verdict == resolvers.Found {
 					t.Errorf("%s: found through %s", form, target)
 				}
@@ -222,7 +223,7 @@ func TestNoCredentialCrossesHosts(t *testing.T) {
 			keychain := staticKeychain{regHost: &authn.Basic{Username: "u", Password: "secret"}}
 			c := registry.New(registry.WithTimeout(3*time.Second), registry.WithKeychain(keychain),
 				registry.WithAllowedNetworks(netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")))
-			ref := mustRef(t, regHost+"/app:v1")
+			ref := resolverstest.MustRef(t, regHost+"/app:v1")
 			ep := resolvers.Endpoint{Scheme: "http", Host: regHost, Path: "/v2"}
 			if how == "mirror" {
 				// The image names reg; a mirror on another port is asked

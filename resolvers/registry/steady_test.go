@@ -8,6 +8,7 @@ import (
 
 	"github.com/admissible/admissible/resolvers"
 	"github.com/admissible/admissible/resolvers/registry"
+	"github.com/admissible/admissible/resolvers/resolverstest"
 )
 
 // TestClientLookupSteadyState checks that a Client keeps what it learnt
@@ -57,7 +58,7 @@ func TestClientLookupSteadyState(t *testing.T) {
 	for i, step := range steps {
 		now = now.Add(step.later)
 		srv.resetLog()
-		a := c.Lookup(t.Context(), ep, resolvers.Query{Ref: mustRef(t, step.ref)})
+		a := c.Lookup(t.Context(), ep, resolvers.Query{Ref: resolverstest.MustRef(t, step.ref)})
 		if a.Verdict != resolvers.Found {
 			t.Fatalf("step %d: Lookup(%s) = %+v, want found", i, step.ref, a)
 		}
@@ -72,7 +73,7 @@ func TestClientLookupSteadyState(t *testing.T) {
 func TestClientLookupRecovers(t *testing.T) {
 	srv, digest := newTestServer(t, "app:v1")
 	c := registry.New(registry.WithTimeout(10 * time.Second))
-	ref := mustRef(t, "registry.example/app:v1")
+	ref := resolverstest.MustRef(t, "registry.example/app:v1")
 
 	srv.setRules(map[string]behaviour{"/v2/app/manifests/v1": serverError})
 	if a := c.Lookup(t.Context(), srv.endpoint(), resolvers.Query{Ref: ref}); a.Verdict != resolvers.Undetermined {

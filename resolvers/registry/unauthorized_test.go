@@ -8,6 +8,7 @@ import (
 
 	"github.com/admissible/admissible/resolvers"
 	"github.com/admissible/admissible/resolvers/registry"
+	"github.com/admissible/admissible/resolvers/resolverstest"
 )
 
 const withToken = "401 Unauthorized with a pull token (no credentials): the repository does not exist, or these credentials may not pull it"
@@ -96,7 +97,7 @@ func TestClientLookupUnauthorized(t *testing.T) {
 			srv.setRules(tc.rules)
 			c := registry.New(registry.WithTimeout(10 * time.Second))
 
-			got := c.Lookup(t.Context(), srv.endpoint(), resolvers.Query{Ref: mustRef(t, tc.ref)})
+			got := c.Lookup(t.Context(), srv.endpoint(), resolvers.Query{Ref: resolverstest.MustRef(t, tc.ref)})
 
 			want := tc.want
 			want.Endpoint = srv.endpoint()
@@ -120,7 +121,7 @@ func TestClientLookupUnauthorizedLater(t *testing.T) {
 	srv, _ := newTestServer(t, "app:v1")
 	srv.setRules(map[string]behaviour{"/v2/": bearerChallenge, "/token": tokenAlways})
 	c := registry.New(registry.WithTimeout(10 * time.Second))
-	if a := c.Lookup(t.Context(), srv.endpoint(), resolvers.Query{Ref: mustRef(t, "registry.example/app:v1")}); a.Verdict != resolvers.Found {
+	if a := c.Lookup(t.Context(), srv.endpoint(), resolvers.Query{Ref: resolverstest.MustRef(t, "registry.example/app:v1")}); a.Verdict != resolvers.Found {
 		t.Fatalf("first Lookup = %+v, want found", a)
 	}
 
@@ -153,7 +154,7 @@ func TestClientLookupUnauthorizedLater(t *testing.T) {
 	for i, step := range steps {
 		srv.resetLog()
 		srv.setRules(step.rules)
-		got := c.Lookup(t.Context(), srv.endpoint(), resolvers.Query{Ref: mustRef(t, step.ref)})
+		got := c.Lookup(t.Context(), srv.endpoint(), resolvers.Query{Ref: resolverstest.MustRef(t, step.ref)})
 		want := step.want
 		want.Endpoint = srv.endpoint()
 		if diff := cmp.Diff(want, got); diff != "" {

@@ -16,16 +16,16 @@ import (
 	"github.com/admissible/admissible/resolvers/credentials"
 	"github.com/admissible/admissible/resolvers/mirrors"
 	registryclient "github.com/admissible/admissible/resolvers/registry"
-	"github.com/admissible/admissible/resolvers/registrytest"
+	"github.com/admissible/admissible/resolvers/resolverstest"
 	"github.com/admissible/admissible/resolvers/suggest"
 )
 
 // TestSuggestionsFromARealRegistry looks the incident's tag up through a
 // mirror that holds the real neighbouring tags.
 func TestSuggestionsFromARealRegistry(t *testing.T) {
-	srv := registrytest.Serve(t)
+	srv := resolverstest.Serve(t)
 	for _, tag := range []string{"v17.2.5", "v17.2.6", "v16.2.13"} {
-		registrytest.Push(t, registrytest.Host(srv), "ceph/ceph:"+tag)
+		resolverstest.Push(t, resolverstest.Host(srv), "ceph/ceph:"+tag)
 	}
 	client := registryclient.New()
 	chain, err := mirrors.New(mirrors.Config{"quay.io": {Endpoints: []string{srv.URL}, SkipFallback: true}}, client)
@@ -46,10 +46,7 @@ func TestSuggestionsFromARealRegistry(t *testing.T) {
 	}
 	for name_, tc := range cases {
 		t.Run(name_, func(t *testing.T) {
-			ref, err := name.ParseReference(tc.ref)
-			if err != nil {
-				t.Fatal(err)
-			}
+			ref := resolverstest.MustRef(t, tc.ref)
 			res := d.Resolve(context.Background(), resolvers.Query{Ref: ref})
 			if res.Verdict != tc.verdict {
 				t.Fatalf("verdict %v, want %v (%s)", res.Verdict, tc.verdict, res.Summary())
@@ -67,13 +64,13 @@ func TestSuggestionsFromARealRegistry(t *testing.T) {
 // asked, and the nearest tags come from the endpoint whose answer is the
 // not found: the registry, whatever the mirrors hold.
 func TestReasonWhenNodesWalkSeveralEndpoints(t *testing.T) {
-	reg := registrytest.Serve(t)
+	reg := resolverstest.Serve(t)
 	for _, tag := range []string{"v17.2.5", "v17.2.6", "v16.2.13"} {
-		registrytest.Push(t, registrytest.Host(reg), "ceph/ceph:"+tag)
+		resolverstest.Push(t, resolverstest.Host(reg), "ceph/ceph:"+tag)
 	}
 	// A mirror that lacks the tag and holds other ones.
-	mirror := registrytest.Serve(t)
-	registrytest.Push(t, registrytest.Host(mirror), "ceph/ceph:v17.2.30")
+	mirror := resolverstest.Serve(t)
+	resolverstest.Push(t, resolverstest.Host(mirror), "ceph/ceph:v17.2.30")
 	// A dead mirror: a port nothing listens on any more.
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -119,7 +116,7 @@ func TestReasonWhenNodesWalkSeveralEndpoints(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res := suggest.New(chain, client, suggest.WithCount(2)).Resolve(t.Context(), resolvers.Query{Ref: name.MustParseReference("quay.io/ceph/ceph:v17.2.31")})
+			res := suggest.New(chain, client, suggest.WithCount(2)).Resolve(t.Context(), resolvers.Query{Ref: resolverstest.MustRef(t, "quay.io/ceph/ceph:v17.2.31")})
 			if res.Verdict != resolvers.NotFound {
 				t.Fatalf("verdict %v, want not found (%s)", res.Verdict, res.Summary())
 			}
@@ -140,21 +137,15 @@ func (f *failingLister) Tags(context.Context, resolvers.Endpoint, name.Repositor
 	return nil, errors.New("boom")
 }
 
-type fixedResolver resolvers.Result
-
-func (f fixedResolver) Resolve(context.Context, resolvers.Query) resolvers.Result {
-	return resolvers.Result(f)
-}
-
 func TestListingIsBestEffort(t *testing.T) {
-	notFound := fixedResolver{Verdict: resolvers.NotFound, Attempts: []resolvers.Attempt{{Verdict: resolvers.NotFound}}}
+	notFound := resolverstest.Fixed(resolvers.Result{Verdict: resolvers.NotFound, Attempts: []resolvers.Attempt{{Verdict: resolvers.NotFound}}})
 	l := &failingLister{}
-	res := suggest.New(notFound, l).Resolve(context.Background(), resolvers.Query{Ref: name.MustParseReference("example.com/a:v1")})
+	res := suggest.New(notFound, l).Resolve(context.Background(), resolvers.Query{Ref: resolverstest.MustRef(t, "example.com/a:v1")})
 	if res.Verdict != resolvers.NotFound || res.Suggestions != nil || l.calls != 1 {
 		t.Errorf("got verdict %v suggestions %v after %d listings; want not found, none, 1", res.Verdict, res.Suggestions, l.calls)
 	}
-	undetermined := fixedResolver{Verdict: resolvers.Undetermined, Attempts: []resolvers.Attempt{{}}}
-	suggest.New(undetermined, l).Resolve(context.Background(), resolvers.Query{Ref: name.MustParseReference("example.com/a:v1")})
+	undetermined := resolverstest.Fixed(resolvers.Result{Verdict: resolvers.Undetermined, Attempts: []resolvers.Attempt{{}}})
+	suggest.New(undetermined, l).Resolve(context.Background(), resolvers.Query{Ref: resolverstest.MustRef(t, "example.com/a:v1")})
 	if l.calls != 1 {
 		t.Errorf("listed tags for an undetermined result")
 	}

@@ -1,4 +1,4 @@
-package registrytest
+package resolverstest
 
 import (
 	"io"
@@ -24,20 +24,19 @@ func Serve(tb testing.TB) *httptest.Server {
 // Host returns the host:port of a server started by httptest.
 func Host(srv *httptest.Server) string { return strings.TrimPrefix(srv.URL, "http://") }
 
-// Push stores a small random image at host/repoTag over plain HTTP and
-// returns its digest.
-func Push(tb testing.TB, host, repoTag string) string {
+// Push stores one small random image at host/repoTag, over plain HTTP, for
+// each of repoTags, and returns its digest.
+func Push(tb testing.TB, host string, repoTags ...string) string {
 	tb.Helper()
 	img, err := random.Image(256, 1)
 	if err != nil {
 		tb.Fatalf("random.Image: %v", err)
 	}
-	ref, err := name.ParseReference(host+"/"+repoTag, name.Insecure)
-	if err != nil {
-		tb.Fatalf("ParseReference(%q): %v", host+"/"+repoTag, err)
-	}
-	if err := remote.Write(ref, img); err != nil {
-		tb.Fatalf("remote.Write(%s): %v", ref, err)
+	for _, repoTag := range repoTags {
+		ref := MustRef(tb, host+"/"+repoTag, name.Insecure)
+		if err := remote.Write(ref, img); err != nil {
+			tb.Fatalf("remote.Write(%s): %v", ref, err)
+		}
 	}
 	d, err := img.Digest()
 	if err != nil {
