@@ -86,7 +86,7 @@ func BenchmarkJudge(b *testing.B) {
 		"both":         {judge.Images.Name: judge.Enforce, judge.PodTemplates.Name: judge.Enforce},
 	} {
 		b.Run(name, func(b *testing.B) {
-			e := judge.NewEngine(tagResolver{}, judge.WithModes(modes))
+			e := judge.NewEngine(tagResolver, judge.WithModes(modes))
 			obj := &unstructured.Unstructured{}
 			if err := obj.UnmarshalJSON(raw); err != nil {
 				b.Fatal(err)
@@ -112,7 +112,7 @@ func BenchmarkServe(b *testing.B) {
 		"judged": {judge.WithRecentVerdicts(0)},
 	} {
 		b.Run(name, func(b *testing.B) {
-			wh := &admission.Webhook{Handler: judge.NewHandler(judge.NewEngine(tagResolver{}), opts...)}
+			wh := &admission.Webhook{Handler: judge.NewHandler(judge.NewEngine(tagResolver), opts...)}
 			b.SetBytes(int64(len(body)))
 			b.ReportAllocs()
 			for b.Loop() {

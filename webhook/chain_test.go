@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/admissible/admissible/resolvers/resolverstest"
 	judge "github.com/admissible/admissible/webhook"
 	"github.com/admissible/admissible/webhook/admissionchain"
 )
@@ -57,7 +58,7 @@ func TestJudgeAfterTheAdmissionChain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := newFake(found("example.com/web:1"))
+	r := resolverstest.NewResolver(resolverstest.Found("example.com/web:1"))
 	tests := map[string]struct {
 		doc  string
 		opts []judge.Option

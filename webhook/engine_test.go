@@ -11,7 +11,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-	"github.com/google/go-containerregistry/pkg/name"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -19,102 +18,10 @@ import (
 
 	"github.com/admissible/admissible/resolvers"
 	"github.com/admissible/admissible/resolvers/credentials"
+	"github.com/admissible/admissible/resolvers/resolverstest"
 	judge "github.com/admissible/admissible/webhook"
 	"github.com/admissible/admissible/webhook/kinds"
 )
-
-// fakeResolver answers from a map keyed by ref.Name(). A reference it has no
-// answer for is Undetermined with reason unanswered, so an unexpected lookup
-// shows up as a warning. It counts calls and is safe for concurrent use.
-type fakeResolver struct {
-	results map[string]resolvers.Result // read only once built
-	// delay is how long each lookup takes, unless ctx is done first.
-	delay time.Duration
-	// block makes each lookup wait until ctx is done.
-	block bool
-
-	mu          sync.Mutex
-	calls       map[string]int
-	credentials map[string][]string // credential fingerprints by reference
-	inFlight    int
-	maxInFlight int
-	ctxErrs     []error // ctx.Err() of each lookup when it returned
-}
-
-const unanswered = "fake resolver: no answer for this reference"
-
-func newFake(results ...resolvers.Result) *fakeResolver {
-	f := &fakeResolver{results: map[string]resolvers.Result{}, calls: map[string]int{}, credentials: map[string][]string{}}
-	for _, r := range results {
-		f.results[r.Reference] = r
-	}
-	return f
-}
-
-func (f *fakeResolver) Resolve(ctx context.Context, q resolvers.Query) resolvers.Result {
-	ref := q.Ref
-	f.mu.Lock()
-	f.calls[ref.Name()]++
-	f.credentials[ref.Name()] = append(f.credentials[ref.Name()], q.Credentials.Fingerprint())
-	f.inFlight++
-	f.maxInFlight = max(f.maxInFlight, f.inFlight)
-	f.mu.Unlock()
-
-	switch {
-	case f.block:
-		<-ctx.Done()
-	case f.delay > 0:
-		select {
-		case <-time.After(f.delay):
-		case <-ctx.Done():
-		}
-	}
-
-	f.mu.Lock()
-	f.inFlight--
-	f.ctxErrs = append(f.ctxErrs, ctx.Err())
-	f.mu.Unlock()
-
-	if f.block {
-		return resolvers.Result{Reference: ref.Name(), Reason: "fake resolver: " + ctx.Err().Error()}
-	}
-	if r, ok := f.results[ref.Name()]; ok {
-		return r
-	}
-	return resolvers.Result{Reference: ref.Name(), Reason: unanswered}
-}
-
-// Calls returns the number of lookups by reference.
-func (f *fakeResolver) Calls() map[string]int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	out := make(map[string]int, len(f.calls))
-	for k, v := range f.calls {
-		out[k] = v
-	}
-	return out
-}
-
-// answer is what the registry of ref answered: one attempt on its upstream.
-func answer(ref string, v resolvers.Verdict, detail string) resolvers.Result {
-	r, err := name.ParseReference(ref)
-	if err != nil {
-		panic(err)
-	}
-	return resolvers.Result{
-		Reference: r.Name(),
-		Verdict:   v,
-		Attempts: []resolvers.Attempt{{
-			Endpoint: resolvers.Upstream(r.Context().RegistryStr()),
-			Verdict:  v,
-			Detail:   detail,
-		}},
-	}
-}
-
-func found(ref string) resolvers.Result { return answer(ref, resolvers.Found, "200 OK") }
-
-func missing(ref string) resolvers.Result { return answer(ref, resolvers.NotFound, "404 Not Found") }
 
 // object decodes one object from YAML.
 func object(t *testing.T, doc string) *unstructured.Unstructured {
@@ -214,7 +121,7 @@ func TestJudgeFindsThePodSpecOfEveryBuiltinKind(t *testing.T) {
 	}
 	for kind, tc := range tests {
 		t.Run(kind, func(t *testing.T) {
-			r := newFake(found("example.com/init:1"), found("example.com/app:1"), missing("example.com/missing:1"), found("example.com/data:1"))
+			r := resolverstest.NewResolver(resolverstest.Found("example.com/init:1"), resolverstest.Found("example.com/app:1"), resolverstest.Missing("example.com/missing:1"), resolverstest.Found("example.com/data:1"))
 			got := summarize(judge.NewEngine(r).Judge(t.Context(), judge.Request{Object: object(t, tc.head+indent(workloadSpec, tc.specIndent))}))
 			p := tc.path
 			want := summary{
@@ -243,7 +150,7 @@ func TestJudge(t *testing.T) {
 	}{
 		"found image: nothing to say": {
 			obj:     "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: a, image: example.com/app:1}]\n",
-			answers: []resolvers.Result{found("example.com/app:1")},
+			answers: []resolvers.Result{resolverstest.Found("example.com/app:1")},
 			want:    summary{Lookups: []string{"spec.containers[0].image example.com/app:1: found"}},
 			calls:   map[string]int{"example.com/app:1": 1},
 		},
@@ -257,7 +164,7 @@ spec:
   volumes:
     - {name: data, image: {reference: example.com/data:1}}
 `,
-			answers: []resolvers.Result{found("example.com/app:1"), missing("example.com/debug:1"), missing("example.com/data:1")},
+			answers: []resolvers.Result{resolverstest.Found("example.com/app:1"), resolverstest.Missing("example.com/debug:1"), resolverstest.Missing("example.com/data:1")},
 			want: summary{
 				Problems: []string{
 					// A pod create that names ephemeral containers is refused by the API server.
@@ -275,7 +182,7 @@ spec:
 		},
 		"CephCluster: spec.cephVersion.image": {
 			obj:     "apiVersion: ceph.rook.io/v1\nkind: CephCluster\nmetadata: {name: c, namespace: rook-ceph}\nspec:\n  cephVersion: {image: quay.io/ceph/ceph:v17.2.31}\n",
-			answers: []resolvers.Result{missing("quay.io/ceph/ceph:v17.2.31")},
+			answers: []resolvers.Result{resolverstest.Missing("quay.io/ceph/ceph:v17.2.31")},
 			want: summary{
 				Problems: []string{`spec.cephVersion.image: Not found: "quay.io/ceph/ceph:v17.2.31": tag "v17.2.31" not found in quay.io/ceph/ceph (quay.io: 404 Not Found)`},
 				Lookups:  []string{"spec.cephVersion.image quay.io/ceph/ceph:v17.2.31: not found"},
@@ -284,7 +191,7 @@ spec:
 		},
 		"CephNFS: spec.server.image": {
 			obj:     "apiVersion: ceph.rook.io/v1\nkind: CephNFS\nmetadata: {name: n}\nspec:\n  server: {active: 1, image: quay.io/ceph/ceph:v0}\n",
-			answers: []resolvers.Result{missing("quay.io/ceph/ceph:v0")},
+			answers: []resolvers.Result{resolverstest.Missing("quay.io/ceph/ceph:v0")},
 			want: summary{
 				Problems: []string{`spec.server.image: Not found: "quay.io/ceph/ceph:v0": tag "v0" not found in quay.io/ceph/ceph (quay.io: 404 Not Found)`},
 				Lookups:  []string{"spec.server.image quay.io/ceph/ceph:v0: not found"},
@@ -301,7 +208,7 @@ spec:
     sssd:
       sidecar: {image: registry.access.redhat.com/rhel7/sssd:0.0}
 `,
-			answers: []resolvers.Result{found("quay.io/ceph/ceph:v17.2.6"), missing("registry.access.redhat.com/rhel7/sssd:0.0")},
+			answers: []resolvers.Result{resolverstest.Found("quay.io/ceph/ceph:v17.2.6"), resolverstest.Missing("registry.access.redhat.com/rhel7/sssd:0.0")},
 			want: summary{
 				Problems: []string{`spec.security.sssd.sidecar.image: Not found: "registry.access.redhat.com/rhel7/sssd:0.0": tag "0.0" not found in registry.access.redhat.com/rhel7/sssd (registry.access.redhat.com: 404 Not Found)`},
 				Lookups: []string{
@@ -313,7 +220,7 @@ spec:
 		},
 		"CephNVMeOFGateway: spec.image": {
 			obj:     "apiVersion: ceph.rook.io/v1\nkind: CephNVMeOFGateway\nmetadata: {name: g}\nspec:\n  image: quay.io/ceph/nvmeof:0.0.0\n",
-			answers: []resolvers.Result{missing("quay.io/ceph/nvmeof:0.0.0")},
+			answers: []resolvers.Result{resolverstest.Missing("quay.io/ceph/nvmeof:0.0.0")},
 			want: summary{
 				Problems: []string{`spec.image: Not found: "quay.io/ceph/nvmeof:0.0.0": tag "0.0.0" not found in quay.io/ceph/nvmeof (quay.io: 404 Not Found)`},
 				Lookups:  []string{"spec.image quay.io/ceph/nvmeof:0.0.0: not found"},
@@ -322,7 +229,7 @@ spec:
 		},
 		"CephCOSIDriver: spec.image and spec.objectProvisionerImage": {
 			obj:     "apiVersion: ceph.rook.io/v1\nkind: CephCOSIDriver\nmetadata: {name: ceph-cosi-driver}\nspec:\n  image: quay.io/ceph/cosi:v0.1.2\n  objectProvisionerImage: gcr.io/k8s-staging-sig-storage/objectstorage-sidecar:v0\n",
-			answers: []resolvers.Result{found("quay.io/ceph/cosi:v0.1.2"), missing("gcr.io/k8s-staging-sig-storage/objectstorage-sidecar:v0")},
+			answers: []resolvers.Result{resolverstest.Found("quay.io/ceph/cosi:v0.1.2"), resolverstest.Missing("gcr.io/k8s-staging-sig-storage/objectstorage-sidecar:v0")},
 			want: summary{
 				Problems: []string{`spec.objectProvisionerImage: Not found: "gcr.io/k8s-staging-sig-storage/objectstorage-sidecar:v0": tag "v0" not found in gcr.io/k8s-staging-sig-storage/objectstorage-sidecar (gcr.io: 404 Not Found)`},
 				Lookups: []string{
@@ -338,7 +245,7 @@ spec:
 		},
 		"short name: canonical repository in the message": {
 			obj:     "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: a, image: 'nginx:9.9.9'}]\n",
-			answers: []resolvers.Result{missing("nginx:9.9.9")},
+			answers: []resolvers.Result{resolverstest.Missing("nginx:9.9.9")},
 			want: summary{
 				Problems: []string{`spec.containers[0].image: Not found: "nginx:9.9.9": tag "9.9.9" not found in index.docker.io/library/nginx (registry-1.docker.io: 404 Not Found)`},
 				Lookups:  []string{"spec.containers[0].image nginx:9.9.9: not found"},
@@ -348,7 +255,7 @@ spec:
 		"missing tag with the nearest existing tags": {
 			obj: "apiVersion: ceph.rook.io/v1\nkind: CephCluster\nmetadata: {name: c}\nspec:\n  cephVersion: {image: 'quay.io/ceph/ceph:v17.2.31'}\n",
 			answers: []resolvers.Result{func() resolvers.Result {
-				r := missing("quay.io/ceph/ceph:v17.2.31")
+				r := resolverstest.Missing("quay.io/ceph/ceph:v17.2.31")
 				r.Suggestions = []string{"v17.2.6", "v17.2.5"}
 				return r
 			}()},
@@ -360,7 +267,7 @@ spec:
 		},
 		"missing digest": {
 			obj:     "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: a, image: 'quay.io/ceph/ceph@" + missingDigest + "'}]\n",
-			answers: []resolvers.Result{missing("quay.io/ceph/ceph@" + missingDigest)},
+			answers: []resolvers.Result{resolverstest.Missing("quay.io/ceph/ceph@" + missingDigest)},
 			want: summary{
 				Problems: []string{`spec.containers[0].image: Not found: "quay.io/ceph/ceph@` + missingDigest + `": digest ` + missingDigest + ` not found in quay.io/ceph/ceph (quay.io: 404 Not Found)`},
 				Lookups:  []string{"spec.containers[0].image quay.io/ceph/ceph@" + missingDigest + ": not found"},
@@ -369,7 +276,7 @@ spec:
 		},
 		"undetermined: a warning, not a denial": {
 			obj:     "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: a, image: 'failing.example/app:1'}]\n",
-			answers: []resolvers.Result{answer("failing.example/app:1", resolvers.Undetermined, "500 Internal Server Error")},
+			answers: []resolvers.Result{resolverstest.Answer("failing.example/app:1", resolvers.Undetermined, "500 Internal Server Error")},
 			want: summary{
 				Warnings: []string{`spec.containers[0].image: could not verify image "failing.example/app:1": failing.example: 500 Internal Server Error`},
 				Lookups:  []string{"spec.containers[0].image failing.example/app:1: undetermined"},
@@ -385,7 +292,7 @@ spec:
 		},
 		"empty image volume reference: required": {
 			obj:     "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: a, image: example.com/app:1}]\n  volumes: [{name: v, image: {}}]\n",
-			answers: []resolvers.Result{found("example.com/app:1")},
+			answers: []resolvers.Result{resolverstest.Found("example.com/app:1")},
 			want: summary{
 				Problems: []string{"spec.volumes[0].image.reference: Required value"},
 				Lookups:  []string{"spec.containers[0].image example.com/app:1: found"},
@@ -435,7 +342,7 @@ spec:
           resources: {limits: {cpu: 1, memory: 128Mi}}
           livenessProbe: {httpGet: {port: 8080, path: /healthz}}
 `,
-			answers: []resolvers.Result{found("example.com/app:1")},
+			answers: []resolvers.Result{resolverstest.Found("example.com/app:1")},
 			want:    summary{Lookups: []string{"spec.template.spec.containers[0].image example.com/app:1: found"}},
 			calls:   map[string]int{"example.com/app:1": 1},
 		},
@@ -459,7 +366,7 @@ spec:
     - {name: c, image: 'index.docker.io/library/nginx:1.25'}
   volumes: [{name: v, image: {reference: 'nginx:1.25'}}]
 `,
-			answers: []resolvers.Result{found("nginx:1.25")},
+			answers: []resolvers.Result{resolverstest.Found("nginx:1.25")},
 			want: summary{Lookups: []string{
 				"spec.containers[0].image nginx:1.25: found",
 				"spec.containers[1].image docker.io/library/nginx:1.25: found",
@@ -485,8 +392,8 @@ spec:
         - {name: e}
 `,
 			answers: []resolvers.Result{
-				missing("quay.io/ceph/ceph:v17.2.31"), missing("docker.io/library/app:2.0"),
-				answer("failing.example/app:1", resolvers.Undetermined, "500 Internal Server Error"),
+				resolverstest.Missing("quay.io/ceph/ceph:v17.2.31"), resolverstest.Missing("docker.io/library/app:2.0"),
+				resolverstest.Answer("failing.example/app:1", resolvers.Undetermined, "500 Internal Server Error"),
 			},
 			want: summary{
 				Problems: []string{
@@ -508,7 +415,7 @@ spec:
 	}
 	for tcName, tc := range tests {
 		t.Run(tcName, func(t *testing.T) {
-			r := newFake(tc.answers...)
+			r := resolverstest.NewResolver(tc.answers...)
 			got := summarize(judge.NewEngine(r).Judge(t.Context(), judge.Request{Object: object(t, tc.obj)}))
 			if diff := cmp.Diff(tc.want, got, cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("Judge mismatch (-want +got):\n%s", diff)
@@ -523,9 +430,9 @@ spec:
 // TestJudgeIncident judges the incident's manifests as they were applied.
 func TestJudgeIncident(t *testing.T) {
 	answers := []resolvers.Result{
-		missing("quay.io/ceph/ceph:v17.2.31"),
-		found("quay.io/ceph/ceph:v17.2.6"),
-		found("docker.io/bitnami/postgresql:15.3.0-debian-11-r24"),
+		resolverstest.Missing("quay.io/ceph/ceph:v17.2.31"),
+		resolverstest.Found("quay.io/ceph/ceph:v17.2.6"),
+		resolverstest.Found("docker.io/bitnami/postgresql:15.3.0-debian-11-r24"),
 	}
 	tests := map[string]struct {
 		file string
@@ -558,7 +465,7 @@ func TestJudgeIncident(t *testing.T) {
 	}
 	for tcName, tc := range tests {
 		t.Run(tcName, func(t *testing.T) {
-			got := summarize(judge.NewEngine(newFake(answers...)).Judge(t.Context(), judge.Request{Object: fixture(t, tc.file)}))
+			got := summarize(judge.NewEngine(resolverstest.NewResolver(answers...)).Judge(t.Context(), judge.Request{Object: fixture(t, tc.file)}))
 			if diff := cmp.Diff(tc.want, got, cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("Judge(%s) mismatch (-want +got):\n%s", tc.file, diff)
 			}
@@ -567,9 +474,9 @@ func TestJudgeIncident(t *testing.T) {
 }
 
 func TestJudgeImageVerdicts(t *testing.T) {
-	app := found("example.com/app:1")
+	app := resolverstest.Found("example.com/app:1")
 	app.Digest = "sha256:" + strings.Repeat("a", 64)
-	r := newFake(app)
+	r := resolverstest.NewResolver(app)
 	v := judge.NewEngine(r).Judge(t.Context(), judge.Request{Object: object(t, "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: a, image: example.com/app:1}]\n")})
 	want := []judge.ImageVerdict{{Field: "spec.containers[0].image", Image: "example.com/app:1", Result: app}}
 	if diff := cmp.Diff(want, v.Images); diff != "" {
@@ -600,7 +507,7 @@ func TestJudgeLooksUpInParallel(t *testing.T) {
 			wantCalls := map[string]int{}
 			for i := range tc.images {
 				ref := fmt.Sprintf("example.com/app%d:1", i)
-				answers = append(answers, found(ref))
+				answers = append(answers, resolverstest.Found(ref))
 				wantCalls[ref] = 1
 			}
 			// Each image twice: once in a container, once in an init
@@ -614,8 +521,8 @@ func TestJudgeLooksUpInParallel(t *testing.T) {
 			for i := range tc.images {
 				fmt.Fprintf(&spec, "    - {name: i%d, image: 'example.com/app%d:1'}\n", i, i)
 			}
-			r := newFake(answers...)
-			r.delay = 20 * time.Millisecond
+			r := resolverstest.NewResolver(answers...)
+			r.Delay = 20 * time.Millisecond
 			v := judge.NewEngine(r, tc.opts...).Judge(t.Context(), judge.Request{Object: object(t, "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"+spec.String())})
 			if !v.Allowed() || len(v.Warnings) > 0 {
 				t.Errorf("Judge: problems %q, warnings %q; want none", v.Problems(), v.Warnings)
@@ -626,10 +533,7 @@ func TestJudgeLooksUpInParallel(t *testing.T) {
 			if diff := cmp.Diff(wantCalls, r.Calls()); diff != "" {
 				t.Errorf("lookups by reference mismatch (-want +got):\n%s", diff)
 			}
-			r.mu.Lock()
-			maxInFlight := r.maxInFlight
-			r.mu.Unlock()
-			if maxInFlight < 2 || maxInFlight > tc.maxWant {
+			if maxInFlight := r.MaxInFlight(); maxInFlight < 2 || maxInFlight > tc.maxWant {
 				t.Errorf("at most %d lookups ran at once, want between 2 and %d", maxInFlight, tc.maxWant)
 			}
 		})
@@ -674,7 +578,7 @@ func TestVerdictMessage(t *testing.T) {
 // TestJudgeMessageOfSeveralProblems checks the rendering end to end: the
 // message of a judged object has a header and one line per problem.
 func TestJudgeMessageOfSeveralProblems(t *testing.T) {
-	r := newFake(missing("quay.io/ceph/ceph:v17.2.31"), missing("docker.io/library/app:2.0"))
+	r := resolverstest.NewResolver(resolverstest.Missing("quay.io/ceph/ceph:v17.2.31"), resolverstest.Missing("docker.io/library/app:2.0"))
 	v := judge.NewEngine(r).Judge(t.Context(), judge.Request{Object: object(t, `apiVersion: v1
 kind: Pod
 metadata: {name: p}
@@ -699,7 +603,7 @@ func TestEngineWithCatalog(t *testing.T) {
 	if err != nil {
 		t.Fatalf("kinds.New: %v", err)
 	}
-	r := newFake(missing("example.com/app:1"))
+	r := resolverstest.NewResolver(resolverstest.Missing("example.com/app:1"))
 	e := judge.NewEngine(r, judge.WithCatalog(c))
 	if e.Catalog() != c {
 		t.Errorf("Catalog() is not the catalog given WithCatalog")
@@ -815,7 +719,7 @@ spec:
 	}
 	for tcName, tc := range tests {
 		t.Run(tcName, func(t *testing.T) {
-			r := newFake(found("example.com/app:1"), found("example.com/init:1"), found("quay.io/ceph/ceph:v17.2.6"))
+			r := resolverstest.NewResolver(resolverstest.Found("example.com/app:1"), resolverstest.Found("example.com/init:1"), resolverstest.Found("quay.io/ceph/ceph:v17.2.6"))
 			src := &fakeCredentials{sets: map[string]credentials.Set{"regcred": regcred, "builder": builder}, warnings: tc.warnings}
 			got := summarize(judge.NewEngine(r, judge.WithCredentials(src)).Judge(t.Context(), judge.Request{Object: object(t, tc.obj)}))
 			if diff := cmp.Diff(tc.want, got, cmpopts.EquateEmpty()); diff != "" {
@@ -824,9 +728,7 @@ spec:
 			if diff := cmp.Diff(tc.wantAsked, src.asked, cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("credentials asked mismatch (-want +got):\n%s", diff)
 			}
-			r.mu.Lock()
-			defer r.mu.Unlock()
-			if diff := cmp.Diff(tc.wantCreds, r.credentials); diff != "" {
+			if diff := cmp.Diff(tc.wantCreds, r.Credentials()); diff != "" {
 				t.Errorf("lookup credential fingerprints mismatch (-want +got):\n%s", diff)
 			}
 		})

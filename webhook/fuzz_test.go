@@ -15,14 +15,13 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/admissible/admissible/resolvers"
+	"github.com/admissible/admissible/resolvers/resolverstest"
 	judge "github.com/admissible/admissible/webhook"
 )
 
 // tagResolver answers without I/O: a tag "missing" does not exist, a tag
 // "slow" is undetermined, everything else exists.
-type tagResolver struct{}
-
-func (tagResolver) Resolve(_ context.Context, q resolvers.Query) resolvers.Result {
+var tagResolver = resolverstest.Func(func(_ context.Context, q resolvers.Query) resolvers.Result {
 	r := resolvers.Result{Reference: q.Ref.Name(), Verdict: resolvers.Found}
 	switch {
 	case strings.HasSuffix(q.Ref.Name(), ":missing"):
@@ -32,14 +31,14 @@ func (tagResolver) Resolve(_ context.Context, q resolvers.Query) resolvers.Resul
 	}
 	r.Attempts = []resolvers.Attempt{{Endpoint: resolvers.Upstream(q.Ref.Context().RegistryStr()), Verdict: r.Verdict, Detail: "fake"}}
 	return r
-}
+})
 
 // FuzzAdmissionReview: any request body gets an AdmissionReview answer
 // (a verdict, or an error with a code and a message), never a panic; a
 // refusal always says why.
 func FuzzAdmissionReview(f *testing.F) {
 	f.Add([]byte(`{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","kind":{"version":"v1","kind":"Pod"},"operation":"CREATE","object":` + pod("missing") + `}}`))
-	wh := &admission.Webhook{Handler: judge.NewHandler(judge.NewEngine(tagResolver{}), judge.WithBudget(time.Second))}
+	wh := &admission.Webhook{Handler: judge.NewHandler(judge.NewEngine(tagResolver), judge.WithBudget(time.Second))}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		req := httptest.NewRequest(http.MethodPost, "/validate", bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
@@ -60,7 +59,7 @@ func FuzzAdmissionReview(f *testing.F) {
 // same verdict twice.
 func FuzzJudge(f *testing.F) {
 	f.Add([]byte(deployment("missing")))
-	e := judge.NewEngine(tagResolver{})
+	e := judge.NewEngine(tagResolver)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		obj := &unstructured.Unstructured{}
 		if err := obj.UnmarshalJSON(data); err != nil {

@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
+	"github.com/admissible/admissible/resolvers/resolverstest"
 	judge "github.com/admissible/admissible/webhook"
 )
 
@@ -107,7 +108,7 @@ func TestHandleOperations(t *testing.T) {
 	}
 	for tcName, tc := range tests {
 		t.Run(tcName, func(t *testing.T) {
-			r := newFake(found("example.com/app:1"), missing("example.com/app:2"), found("example.com/init:1"))
+			r := resolverstest.NewResolver(resolverstest.Found("example.com/app:1"), resolverstest.Missing("example.com/app:2"), resolverstest.Found("example.com/init:1"))
 			var opts []judge.HandlerOption
 			if tc.namespaces != nil {
 				opts = append(opts, judge.WithNamespaces(tc.namespaces))

@@ -18,6 +18,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/admissible/admissible/resolvers"
+	"github.com/admissible/admissible/resolvers/resolverstest"
 	judge "github.com/admissible/admissible/webhook"
 )
 
@@ -72,8 +73,8 @@ func deployment(tag string) string { return strings.Replace(deploymentJSON, "%s"
 
 func TestHandle(t *testing.T) {
 	answers := []resolvers.Result{
-		found("example.com/app:1"), missing("example.com/app:2"), missing("example.com/init:1"),
-		answer("failing.example/app:1", resolvers.Undetermined, "500 Internal Server Error"),
+		resolverstest.Found("example.com/app:1"), resolverstest.Missing("example.com/app:2"), resolverstest.Missing("example.com/init:1"),
+		resolverstest.Answer("failing.example/app:1", resolvers.Undetermined, "500 Internal Server Error"),
 	}
 	const (
 		app2Missing = `spec.containers[0].image: Not found: "example.com/app:2": tag "2" not found in example.com/app (example.com: 404 Not Found)`
@@ -177,7 +178,7 @@ func TestHandle(t *testing.T) {
 	}
 	for tcName, tc := range tests {
 		t.Run(tcName, func(t *testing.T) {
-			r := newFake(answers...)
+			r := resolverstest.NewResolver(answers...)
 			resp := judge.NewHandler(judge.NewEngine(r)).Handle(t.Context(), tc.req)
 			if resp.Allowed != tc.wantAllowed {
 				t.Errorf("Allowed = %v, want %v", resp.Allowed, tc.wantAllowed)
@@ -199,8 +200,7 @@ func TestHandle(t *testing.T) {
 // the object is admitted with a warning.
 func TestHandleBudget(t *testing.T) {
 	const budget = 200 * time.Millisecond
-	r := newFake()
-	r.block = true
+	r := &resolverstest.Resolver{Hold: make(chan struct{})} // never answers
 	h := judge.NewHandler(judge.NewEngine(r), judge.WithBudget(budget))
 
 	done := make(chan admission.Response, 1)
@@ -215,13 +215,11 @@ func TestHandleBudget(t *testing.T) {
 	if !resp.Allowed {
 		t.Errorf("Allowed = false (%v), want true: a lookup that did not finish is not a denial", resp.Result)
 	}
-	wantWarn := []string{`spec.containers[0].image: could not verify image "example.com/app:1": fake resolver: context deadline exceeded`}
+	wantWarn := []string{`spec.containers[0].image: could not verify image "example.com/app:1": context deadline exceeded`}
 	if diff := cmp.Diff(wantWarn, resp.Warnings); diff != "" {
 		t.Errorf("Warnings mismatch (-want +got):\n%s", diff)
 	}
-	r.mu.Lock()
-	ctxErrs := r.ctxErrs
-	r.mu.Unlock()
+	ctxErrs := r.ContextErrs()
 	if len(ctxErrs) != 1 || !errors.Is(ctxErrs[0], context.DeadlineExceeded) {
 		t.Errorf("lookup contexts ended with %v, want one context.DeadlineExceeded", ctxErrs)
 	}
@@ -230,33 +228,26 @@ func TestHandleBudget(t *testing.T) {
 // TestHandleDefaultBudget: without WithBudget, lookups get a deadline below
 // the API server's 10 s webhook timeout.
 func TestHandleDefaultBudget(t *testing.T) {
-	r := &deadlineResolver{}
+	var (
+		deadline time.Time
+		ok       bool
+	)
+	r := resolverstest.NewResolver(resolverstest.Found("example.com/app:1"))
+	r.During = func(ctx context.Context, _ resolvers.Query) { deadline, ok = ctx.Deadline() }
 	judge.NewHandler(judge.NewEngine(r)).Handle(t.Context(), review(t, "CREATE", podKind, pod("1")))
-	if !r.ok {
+	if !ok {
 		t.Fatalf("lookup context had no deadline")
 	}
-	if left := time.Until(r.deadline); left <= 7*time.Second || left > 8*time.Second {
+	if left := time.Until(deadline); left <= 7*time.Second || left > 8*time.Second {
 		t.Errorf("lookup deadline %s away, want 8s", left)
 	}
-}
-
-// deadlineResolver records the deadline of the lookup context.
-type deadlineResolver struct {
-	deadline time.Time
-	ok       bool
-}
-
-func (d *deadlineResolver) Resolve(ctx context.Context, q resolvers.Query) resolvers.Result {
-	ref := q.Ref
-	d.deadline, d.ok = ctx.Deadline()
-	return found(ref.String())
 }
 
 // TestHandleCountsVerdicts: every judged admission is counted by kind and
 // verdict; operations that are not judged are not counted.
 func TestHandleCountsVerdicts(t *testing.T) {
-	r := newFake(found("example.com/app:1"), missing("example.com/app:2"), missing("example.com/init:1"),
-		answer("failing.example/app:1", resolvers.Undetermined, "500 Internal Server Error"))
+	r := resolverstest.NewResolver(resolverstest.Found("example.com/app:1"), resolverstest.Missing("example.com/app:2"), resolverstest.Missing("example.com/init:1"),
+		resolverstest.Answer("failing.example/app:1", resolvers.Undetermined, "500 Internal Server Error"))
 	h := judge.NewHandler(judge.NewEngine(r))
 	reg := prometheus.NewPedanticRegistry()
 	if err := h.RegisterMetrics(reg); err != nil {
@@ -286,7 +277,7 @@ admissible_admissions_total{kind="Pod",verdict="denied"} 1
 // TestHandleCanary: an object annotated admissible.dev/canary is refused
 // whatever its content and the modes, and nothing is looked up.
 func TestHandleCanary(t *testing.T) {
-	r := newFake(found("example.com/app:1"))
+	r := resolverstest.NewResolver(resolverstest.Found("example.com/app:1"))
 	h := judge.NewHandler(judge.NewEngine(r, judge.WithModes(judge.Modes{judge.Images.Name: judge.Off, judge.PodTemplates.Name: judge.Off})))
 	canary := `{"apiVersion": "v1", "kind": "PodTemplate", "metadata": {"name": "canary", "namespace": "shop",
   "annotations": {"admissible.dev/canary": "admissible verify", "admissible.dev/skip": "images,pod-templates"}},
@@ -308,7 +299,7 @@ func TestHandleCanary(t *testing.T) {
 // TestHandleLastAdmission: the time of the last AdmissionReview, as a
 // metric and from LastAdmission; 0 before any.
 func TestHandleLastAdmission(t *testing.T) {
-	h := judge.NewHandler(judge.NewEngine(newFake(found("example.com/app:1"))))
+	h := judge.NewHandler(judge.NewEngine(resolverstest.NewResolver(resolverstest.Found("example.com/app:1"))))
 	reg := prometheus.NewPedanticRegistry()
 	if err := h.RegisterMetrics(reg); err != nil {
 		t.Fatalf("RegisterMetrics: %v", err)

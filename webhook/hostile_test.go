@@ -2,33 +2,21 @@ package webhook_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	admissionv1 "k8s.io/api/admission/v1"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
-	"github.com/admissible/admissible/resolvers"
+	"github.com/admissible/admissible/resolvers/resolverstest"
 	judge "github.com/admissible/admissible/webhook"
 )
-
-// countingResolver counts lookups and blocks each until its context ends:
-// a registry that never answers.
-type countingResolver struct{ calls atomic.Int64 }
-
-func (c *countingResolver) Resolve(ctx context.Context, q resolvers.Query) resolvers.Result {
-	c.calls.Add(1)
-	<-ctx.Done()
-	return resolvers.Result{Reference: q.Ref.Name(), Reason: ctx.Err().Error()}
-}
 
 // podWith returns a pod of n containers; container i has image(i) and, when
 // env, an env entry with both value and valueFrom.
@@ -61,7 +49,7 @@ func TestHostileAdmissionReviews(t *testing.T) {
 		wantAllowed bool
 		wantIn      string // in the message, or in the last warning when allowed
 		maxLines    int    // of the message or the warnings
-		maxLookups  int64
+		maxLookups  int
 	}{
 		"8 MiB body": {
 			body:     reviewBody(podWith(1, distinct, false)[:60] + `"x":"` + strings.Repeat("a", 8<<20) + `"}`),
@@ -94,7 +82,7 @@ func TestHostileAdmissionReviews(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			res := &countingResolver{}
+			res := &resolverstest.Resolver{Hold: make(chan struct{})} // a registry that never answers
 			wh := &admission.Webhook{Handler: judge.NewHandler(judge.NewEngine(res), judge.WithBudget(budget))}
 			req := httptest.NewRequest(http.MethodPost, "/validate", bytes.NewReader(tc.body))
 			ct := tc.contentType
@@ -154,10 +142,10 @@ func TestHostileAdmissionReviews(t *testing.T) {
 			if tc.maxLines > 0 && lines > tc.maxLines+1 {
 				t.Errorf("%d lines, want at most %d", lines, tc.maxLines)
 			}
-			if got := res.calls.Load(); got > tc.maxLookups {
+			if got := res.Lookups(); got > tc.maxLookups {
 				t.Errorf("%d lookups, want at most %d", got, tc.maxLookups)
 			}
-			t.Logf("%v, %d bytes, %d lookups, %d MiB allocated", took.Round(time.Millisecond), rec.Body.Len(), res.calls.Load(), (after.TotalAlloc-before.TotalAlloc)>>20)
+			t.Logf("%v, %d bytes, %d lookups, %d MiB allocated", took.Round(time.Millisecond), rec.Body.Len(), res.Lookups(), (after.TotalAlloc-before.TotalAlloc)>>20)
 		})
 	}
 }
@@ -166,7 +154,7 @@ func TestHostileAdmissionReviews(t *testing.T) {
 // but docker.io/library/000...0 is longer than a repository may be: no node
 // could pull it, so it is refused without a lookup (found by FuzzImageReference).
 func TestJudgeReferenceTooLongOnceCompleted(t *testing.T) {
-	res := &countingResolver{}
+	res := &resolverstest.Resolver{Hold: make(chan struct{})} // a registry that never answers
 	image := strings.Repeat("0", 250)
 	v := judge.NewEngine(res).Judge(t.Context(), judge.Request{Object: object(t, `
 apiVersion: v1
@@ -178,7 +166,7 @@ spec:
 	if v.Allowed() || !strings.Contains(v.Message(), "not a valid image reference: completed as") {
 		t.Errorf("verdict %q, want a refusal of the completed name", v.Message())
 	}
-	if res.calls.Load() != 0 {
-		t.Errorf("%d lookups", res.calls.Load())
+	if res.Lookups() != 0 {
+		t.Errorf("%d lookups", res.Lookups())
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/admissible/admissible/resolvers/resolverstest"
 	judge "github.com/admissible/admissible/webhook"
 	"github.com/admissible/admissible/webhook/policy"
 )
@@ -129,7 +130,7 @@ func TestJudgeModes(t *testing.T) {
 	}
 	for tcName, tc := range tests {
 		t.Run(tcName, func(t *testing.T) {
-			r := newFake(missing("example.com/app:2"))
+			r := resolverstest.NewResolver(resolverstest.Missing("example.com/app:2"))
 			e := judge.NewEngine(r, judge.WithModes(tc.modes))
 			got := summarize(e.Judge(t.Context(), judge.Request{Object: object(t, modesPod(tc.annotations)), NamespaceLabels: tc.labels}))
 			if diff := cmp.Diff(tc.want, got, cmpopts.EquateEmpty()); diff != "" {
@@ -218,7 +219,7 @@ func TestJudgeRegistries(t *testing.T) {
 	}
 	for tcName, tc := range tests {
 		t.Run(tcName, func(t *testing.T) {
-			r := newFake(found("registry.corp.example/app:1"), found("nginx:1"), found("registry-1.docker.io/library/nginx:1"), found("quay.io/app:1"), found("evil.corp.example/app:1"))
+			r := resolverstest.NewResolver(resolverstest.Found("registry.corp.example/app:1"), resolverstest.Found("nginx:1"), resolverstest.Found("registry-1.docker.io/library/nginx:1"), resolverstest.Found("quay.io/app:1"), resolverstest.Found("evil.corp.example/app:1"))
 			e := judge.NewEngine(r, judge.WithRegistries(pol), judge.WithModes(tc.modes))
 			got := summarize(e.Judge(t.Context(), judge.Request{Object: object(t, pod(tc.image))}))
 			if diff := cmp.Diff(tc.want, got, cmpopts.EquateEmpty()); diff != "" {

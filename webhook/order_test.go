@@ -10,6 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/admissible/admissible/resolvers"
+	"github.com/admissible/admissible/resolvers/resolverstest"
 	judge "github.com/admissible/admissible/webhook"
 	"github.com/admissible/admissible/webhook/kinds"
 )
@@ -22,11 +23,11 @@ func TestJudgeOrder(t *testing.T) {
 	var answers []resolvers.Result
 	for i := 11; i >= 0; i-- {
 		fmt.Fprintf(&spec, "    - {name: c%d, image: 'example.com/missing:%d'}\n", i, i+1)
-		answers = append(answers, missing(fmt.Sprintf("example.com/missing:%d", i+1)))
+		answers = append(answers, resolverstest.Missing(fmt.Sprintf("example.com/missing:%d", i+1)))
 		fmt.Fprintf(&spec, "    - {name: u%d, image: 'failing.example/app:%d'}\n", i, i)
-		answers = append(answers, answer(fmt.Sprintf("failing.example/app:%d", i), resolvers.Undetermined, "500 Internal Server Error"))
+		answers = append(answers, resolverstest.Answer(fmt.Sprintf("failing.example/app:%d", i), resolvers.Undetermined, "500 Internal Server Error"))
 	}
-	answers = append(answers, missing("example.com/missing:0"))
+	answers = append(answers, resolverstest.Missing("example.com/missing:0"))
 	obj := "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n" + spec.String()
 	var want, wantWarn []string
 	for i := range 24 {
@@ -40,7 +41,7 @@ func TestJudgeOrder(t *testing.T) {
 	}
 	want = append(want, `spec.initContainers[0].image: Not found: "example.com/missing:0": tag "0" not found in example.com/missing (example.com: 404 Not Found)`)
 	for range 3 {
-		r := newFake(answers...)
+		r := resolverstest.NewResolver(answers...)
 		v := judge.NewEngine(r).Judge(t.Context(), judge.Request{Object: object(t, obj)})
 		if diff := cmp.Diff(want, v.Problems()); diff != "" {
 			t.Fatalf("Problems() order mismatch (-want +got):\n%s", diff)
@@ -54,8 +55,8 @@ func TestJudgeOrder(t *testing.T) {
 // TestJudgeOneLinePerProblem: a lookup detail with line breaks still makes
 // one line.
 func TestJudgeOneLinePerProblem(t *testing.T) {
-	r := newFake(answer("example.com/app:2", resolvers.NotFound, "404 Not Found:\n<html>\n</html>"),
-		answer("example.com/app:3", resolvers.Undetermined, "500:\nboom"))
+	r := resolverstest.NewResolver(resolverstest.Answer("example.com/app:2", resolvers.NotFound, "404 Not Found:\n<html>\n</html>"),
+		resolverstest.Answer("example.com/app:3", resolvers.Undetermined, "500:\nboom"))
 	v := judge.NewEngine(r).Judge(t.Context(), judge.Request{Object: object(t, "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: a, image: 'example.com/app:2'}, {name: b, image: 'example.com/app:3'}]\n")})
 	want := summary{
 		Problems: []string{`spec.containers[0].image: Not found: "example.com/app:2": tag "2" not found in example.com/app (example.com: 404 Not Found: <html> </html>)`},
@@ -79,7 +80,7 @@ func TestJudgeListPaths(t *testing.T) {
 	if err != nil {
 		t.Fatalf("kinds.New: %v", err)
 	}
-	r := newFake(found("example.com/app:1"), missing("example.com/side:2"), found("example.com/worker:1"))
+	r := resolverstest.NewResolver(resolverstest.Found("example.com/app:1"), resolverstest.Missing("example.com/side:2"), resolverstest.Found("example.com/worker:1"))
 	v := judge.NewEngine(r, judge.WithCatalog(c)).Judge(t.Context(), judge.Request{Object: object(t, `apiVersion: example.com/v1
 kind: App
 metadata: {name: a}

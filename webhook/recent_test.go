@@ -10,6 +10,7 @@ import (
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
+	"github.com/admissible/admissible/resolvers/resolverstest"
 	judge "github.com/admissible/admissible/webhook"
 )
 
@@ -135,7 +136,7 @@ func TestRecentVerdicts(t *testing.T) {
 			if tc.image != "" {
 				image = tc.image
 			}
-			fake := newFake(found("example.com/app:1.0"), missing("example.com/app:missing"))
+			fake := resolverstest.NewResolver(resolverstest.Found("example.com/app:1.0"), resolverstest.Missing("example.com/app:missing"))
 			ns := &fakeNamespaces{labels: map[string]map[string]string{}}
 			opts := []judge.HandlerOption{judge.WithNamespaces(ns)}
 			if tc.period != nil {

@@ -8,6 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/admissible/admissible/resolvers/mirrors"
+	"github.com/admissible/admissible/resolvers/resolverstest"
 	judge "github.com/admissible/admissible/webhook"
 	"github.com/admissible/admissible/webhook/circle"
 )
@@ -90,7 +91,7 @@ func TestJudgeRegistryCircle(t *testing.T) {
 			if tc.onWorkloads {
 				option = judge.WithRegistryCircleOnWorkloads(circle.New(set, walk))
 			}
-			e := judge.NewEngine(newFake(found("goharbor/harbor-core:v2.9.0")), judge.WithModes(tc.modes), option)
+			e := judge.NewEngine(resolverstest.NewResolver(resolverstest.Found("goharbor/harbor-core:v2.9.0")), judge.WithModes(tc.modes), option)
 			v := e.Judge(t.Context(), judge.Request{Object: object(t, tc.judged), NamespaceLabels: tc.labels})
 			if v.Skipped != tc.skipped || len(v.Denials) != tc.denials {
 				t.Errorf("skipped %v, %d denials %v; want %v, %d", v.Skipped, len(v.Denials), v.Problems(), tc.skipped, tc.denials)

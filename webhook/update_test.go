@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/admissible/admissible/resolvers/resolverstest"
 	judge "github.com/admissible/admissible/webhook"
 )
 
@@ -104,7 +105,7 @@ func TestJudgeUpdate(t *testing.T) {
 	}
 	for tcName, tc := range tests {
 		t.Run(tcName, func(t *testing.T) {
-			r := newFake(found("example.com/app:1"), missing("example.com/app:2"), missing("example.com/side:1"), found("example.com/side:2"))
+			r := resolverstest.NewResolver(resolverstest.Found("example.com/app:1"), resolverstest.Missing("example.com/app:2"), resolverstest.Missing("example.com/side:1"), resolverstest.Found("example.com/side:2"))
 			req := judge.Request{Object: object(t, tc.obj)}
 			if tc.old != "" {
 				req.Old = object(t, tc.old)
@@ -123,7 +124,7 @@ func TestJudgeUpdate(t *testing.T) {
 // TestJudgeUpdateAsksNoCredentials: an update that changes no image asks
 // neither the registry nor the cluster for pull credentials.
 func TestJudgeUpdateAsksNoCredentials(t *testing.T) {
-	r := newFake(found("example.com/app:1"))
+	r := resolverstest.NewResolver(resolverstest.Found("example.com/app:1"))
 	src := &fakeCredentials{}
 	v := judge.NewEngine(r, judge.WithCredentials(src)).Judge(t.Context(), judge.Request{
 		Object: object(t, deploy("3", "a", appOK)), Old: object(t, deploy("1", "a", appOK)),
@@ -142,7 +143,7 @@ func TestJudgeUpdateAsksNoCredentials(t *testing.T) {
 // TestJudgeUpdateOfAnotherKind: an old object of another kind (not sent by
 // the API server, but possible offline) is not compared.
 func TestJudgeUpdateOfAnotherKind(t *testing.T) {
-	r := newFake(missing("example.com/app:2"))
+	r := resolverstest.NewResolver(resolverstest.Missing("example.com/app:2"))
 	old := object(t, "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  containers: [{name: a, image: 'example.com/app:2'}]\n")
 	v := judge.NewEngine(r).Judge(t.Context(), judge.Request{Object: object(t, deploy("1", "a", appMissing)), Old: old})
 	if v.Allowed() {

@@ -29,6 +29,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/admissible/admissible/resolvers"
+	"github.com/admissible/admissible/resolvers/resolverstest"
 	"github.com/admissible/admissible/test/podcases"
 	"github.com/admissible/admissible/webhook"
 	"github.com/admissible/admissible/webhook/admissionchain"
@@ -111,7 +112,9 @@ func TestPodValidationDifferential(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	engine := webhook.NewEngine(foundResolver{}, webhook.WithModes(webhook.Modes{webhook.Images.Name: webhook.Off}), webhook.WithPodAdmission(admission), webhook.WithAdmissionChain(chain))
+	// Every image exists: images are not the subject here.
+	found := resolverstest.Fixed(resolvers.Result{Verdict: resolvers.Found})
+	engine := webhook.NewEngine(found, webhook.WithModes(webhook.Modes{webhook.Images.Name: webhook.Off}), webhook.WithPodAdmission(admission), webhook.WithAdmissionChain(chain))
 
 	cases := podcases.Cases(podcasesNamespace)
 	oracle := make([]oracleVerdict, len(cases))
@@ -259,11 +262,4 @@ func parallel(n, width int, f func(i int)) {
 		}(i)
 	}
 	wg.Wait()
-}
-
-// foundResolver says every image exists (images are not the subject here).
-type foundResolver struct{}
-
-func (foundResolver) Resolve(_ context.Context, q resolvers.Query) resolvers.Result {
-	return resolvers.Result{Verdict: resolvers.Found}
 }
