@@ -8,8 +8,8 @@
 // The analysis is pure: it reads an Index (informers in the webhook, the
 // manifest set in "admissible check") and the endpoints a node pulls each
 // image through (resolvers/mirrors, Chain.Walk: the same walk a lookup
-// makes), and never asks a registry or the API server
-// anything else. It reports one Circle per image and endpoint, and the
+// makes), and never asks a registry or the API server anything else. It
+// reports one Circle per image and endpoint, and the
 // Fragility of a workload in a circle (one replica, no PodDisruptionBudget,
 // nothing spreading its replicas over nodes).
 //
