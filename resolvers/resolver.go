@@ -23,6 +23,12 @@ type Query struct {
 	// Credentials are the pull credentials; each is only sent to the
 	// registry host it names. The zero Set is anonymous.
 	Credentials credentials.Set
+	// Written is the reference as the manifest wrote it, before any
+	// completion ("nginx", "myorg/app:v1"). A resolver that resolves short
+	// names as the node's runtime does (CRI-O's unqualified-search
+	// registries and aliases) reads it; empty means Ref as it is, and
+	// every other resolver ignores it.
+	Written string
 }
 
 // Verdict is the outcome of a lookup.
@@ -72,10 +78,21 @@ type Attempt struct {
 	// endpoint: it answered the manifest request with a 2xx status, whatever
 	// the body.
 	EndsWalk bool `json:"endsWalk,omitempty"`
+	// Repository is the repository asked on the endpoint when a resolver
+	// sets it (CRI-O's registries.conf may rewrite it for each endpoint,
+	// and a short name has several candidates); empty means the one of
+	// the Result's Reference.
+	Repository string `json:"repository,omitempty"`
 }
 
-// String renders the attempt as "endpoint: detail".
-func (a Attempt) String() string { return a.Endpoint.String() + ": " + a.Detail }
+// String renders the attempt as "endpoint: detail", or
+// "endpoint/repository: detail" when Repository is set.
+func (a Attempt) String() string {
+	if a.Repository == "" {
+		return a.Endpoint.String() + ": " + a.Detail
+	}
+	return strings.TrimSuffix(a.Endpoint.String(), "/v2") + "/" + a.Repository + ": " + a.Detail
+}
 
 // Result is the answer to one lookup.
 type Result struct {
@@ -92,6 +109,13 @@ type Result struct {
 	Attempts []Attempt `json:"attempts"`
 	// Reason explains a verdict reached without asking every endpoint.
 	Reason string `json:"reason,omitempty"`
+	// Refused, when not empty, says why a node's runtime refuses the
+	// reference by its own configuration, whatever the registries hold:
+	// CRI-O's short-name mode "enforcing" with several candidates and no
+	// alias, a short name with no candidate at all, every source blocked
+	// in registries.conf. The Verdict is then NotFound, a definite answer,
+	// and Attempts may be empty (NotFoundBy then has no attempt).
+	Refused string `json:"refused,omitempty"`
 	// Suggestions are existing tags close to a tag that was not found,
 	// nearest first, listed where the NotFound answer came from
 	// (NotFoundBy).
@@ -114,17 +138,16 @@ func (r Result) NotFoundBy() (a Attempt, ok bool) {
 }
 
 // Summary renders the attempts on one line, for messages: one clause per
-// endpoint, in the order asked, then the Reason if any.
+// endpoint, in the order asked, then Refused and the Reason if any.
 func (r Result) Summary() string {
-	if len(r.Attempts) == 0 {
-		return r.Reason
-	}
-	parts := make([]string, 0, len(r.Attempts)+1)
+	parts := make([]string, 0, len(r.Attempts)+2)
 	for _, a := range r.Attempts {
 		parts = append(parts, a.String())
 	}
-	if r.Reason != "" {
-		parts = append(parts, r.Reason)
+	for _, s := range []string{r.Refused, r.Reason} {
+		if s != "" {
+			parts = append(parts, s)
+		}
 	}
 	return strings.Join(parts, "; ")
 }

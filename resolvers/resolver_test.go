@@ -40,6 +40,25 @@ func TestResultSummary(t *testing.T) {
 			},
 			want: "http://10.0.0.5:5000/v2: connection refused; registry-1.docker.io: no answer within 3s; lookup budget spent before every endpoint was asked",
 		},
+		"refused without attempts: the refusal alone": {
+			result: resolvers.Result{Verdict: resolvers.NotFound, Refused: "short name mode is enforcing, but image name app:v1 returns ambiguous list"},
+			want:   "short name mode is enforcing, but image name app:v1 returns ambiguous list",
+		},
+		"attempts, the refusal, then the reason": {
+			result: resolvers.Result{
+				Attempts: []resolvers.Attempt{{Endpoint: hub, Detail: "blocked in registries.conf"}},
+				Refused:  "every source is blocked",
+				Reason:   "see registries.conf",
+			},
+			want: "registry-1.docker.io: blocked in registries.conf; every source is blocked; see registries.conf",
+		},
+		"attempts naming the repository asked": {
+			result: resolvers.Result{Attempts: []resolvers.Attempt{
+				{Endpoint: resolvers.Endpoint{Scheme: "https", Host: "mirror.example", Path: "/v2"}, Repository: "quay-proxy/ceph/ceph", Detail: "404 Not Found"},
+				{Endpoint: mirror, Repository: "ceph/ceph", Detail: "connection refused"},
+			}},
+			want: "mirror.example/quay-proxy/ceph/ceph: 404 Not Found; http://10.0.0.5:5000/ceph/ceph: connection refused",
+		},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
