@@ -15,7 +15,7 @@ const digest = "sha256:444444444444444444444444444444444444444444444444444444444
 // Answers of the fake endpoints.
 var (
 	found    = resolvers.Attempt{Verdict: resolvers.Found, Status: 200, Detail: "200 OK", Digest: digest, MediaType: "application/vnd.oci.image.index.v1+json", EndsWalk: true}
-	missing  = resolvers.Attempt{Verdict: resolvers.NotFound, Status: 404, Detail: "404 Not Found"}
+	absent   = resolvers.Attempt{Verdict: resolvers.NotFound, Status: 404, Detail: "404 Not Found"}
 	failed   = resolvers.Attempt{Status: 500, Detail: "500 Internal Server Error"}
 	refused  = resolvers.Attempt{Detail: "connection refused"}
 	silent   = resolvers.Attempt{Detail: "no answer within 3s"}

@@ -94,24 +94,24 @@ func TestResolve(t *testing.T) {
 		},
 		"mirror and registry answer 404": {
 			conf: mirrorThenRegistry, ref: "quay.io/ceph/ceph:v17",
-			answers:   map[string]resolvers.Attempt{"mirror.example/ceph/ceph": missing, "quay.io/ceph/ceph": missing},
+			answers:   map[string]resolvers.Attempt{"mirror.example/ceph/ceph": absent, "quay.io/ceph/ceph": absent},
 			want:      resolvers.NotFound,
 			wantCalls: []string{"https://mirror.example/ceph/ceph", "https://quay.io/ceph/ceph"},
 		},
 		"a dead mirror, the registry's 404: the registry is authoritative": {
 			conf: mirrorThenRegistry, ref: "quay.io/ceph/ceph:v17",
-			answers:   map[string]resolvers.Attempt{"quay.io/ceph/ceph": missing},
+			answers:   map[string]resolvers.Attempt{"quay.io/ceph/ceph": absent},
 			want:      resolvers.NotFound,
 			wantCalls: []string{"https://mirror.example/ceph/ceph", "https://quay.io/ceph/ceph"},
 		},
 		"a 500 on the mirror, the registry's 404: the registry is authoritative": {
 			conf: mirrorThenRegistry, ref: "quay.io/ceph/ceph:v17",
-			answers: map[string]resolvers.Attempt{"mirror.example/ceph/ceph": failed, "quay.io/ceph/ceph": missing},
+			answers: map[string]resolvers.Attempt{"mirror.example/ceph/ceph": failed, "quay.io/ceph/ceph": absent},
 			want:    resolvers.NotFound,
 		},
 		"the mirror's 404, a 500 on the registry": {
 			conf: mirrorThenRegistry, ref: "quay.io/ceph/ceph:v17",
-			answers: map[string]resolvers.Attempt{"mirror.example/ceph/ceph": missing, "quay.io/ceph/ceph": failed},
+			answers: map[string]resolvers.Attempt{"mirror.example/ceph/ceph": absent, "quay.io/ceph/ceph": failed},
 			want:    resolvers.Undetermined,
 		},
 		"a mirror that does not answer before the registry that serves it": {
@@ -134,7 +134,7 @@ func TestResolve(t *testing.T) {
 		},
 		"NeverContactSource by digest: the mirror's 404": {
 			conf: idmsNeverContact, ref: "quay.io/ceph/ceph@" + digest,
-			answers:   map[string]resolvers.Attempt{"mirror.example/ceph/ceph": missing},
+			answers:   map[string]resolvers.Attempt{"mirror.example/ceph/ceph": absent},
 			want:      resolvers.NotFound,
 			wantCalls: []string{"https://mirror.example/ceph/ceph"},
 		},
@@ -156,7 +156,7 @@ func TestResolve(t *testing.T) {
 		},
 		"insecure: https answered, no http": {
 			conf: insecureRegistry, ref: "registry.internal/app:v1",
-			answers:   map[string]resolvers.Attempt{"https://registry.internal/app": missing, "http://registry.internal/app": found},
+			answers:   map[string]resolvers.Attempt{"https://registry.internal/app": absent, "http://registry.internal/app": found},
 			want:      resolvers.NotFound,
 			wantCalls: []string{"https://registry.internal/app"},
 		},
@@ -186,12 +186,12 @@ func TestResolve(t *testing.T) {
 		},
 		"a namespace-proxy mirror and the registry's 404: the registry is authoritative": {
 			conf: nsProxy, ref: "quay.io/ceph/ceph:v17",
-			answers: map[string]resolvers.Attempt{"quay.io/ceph/ceph": missing},
+			answers: map[string]resolvers.Attempt{"quay.io/ceph/ceph": absent},
 			want:    resolvers.NotFound,
 		},
 		"the budget spent after the mirror": {
 			conf: mirrorThenRegistry, ref: "quay.io/ceph/ceph:v17", budgetSpent: true,
-			answers:    map[string]resolvers.Attempt{"mirror.example/ceph/ceph": missing, "quay.io/ceph/ceph": missing},
+			answers:    map[string]resolvers.Attempt{"mirror.example/ceph/ceph": absent, "quay.io/ceph/ceph": absent},
 			want:       resolvers.Undetermined,
 			wantCalls:  []string{"https://mirror.example/ceph/ceph"},
 			wantReason: "lookup budget spent before every endpoint was asked",
@@ -238,7 +238,7 @@ func TestResolve(t *testing.T) {
 		},
 		"enforcing, an alias of a drop-in": {
 			conf: search2, dropIn: "[aliases]\n\"app\" = \"registry.example/team/app\"\n", mode: crio.Enforcing, ref: "app:v2", written: "app:v2",
-			answers:       map[string]resolvers.Attempt{"registry.example/team/app": missing},
+			answers:       map[string]resolvers.Attempt{"registry.example/team/app": absent},
 			want:          resolvers.NotFound,
 			wantReference: "registry.example/team/app:v2",
 		},
@@ -249,7 +249,7 @@ func TestResolve(t *testing.T) {
 		},
 		"disabled: the second candidate serves it": {
 			conf: search2, mode: crio.Disabled, ref: "app:v1", written: "app:v1",
-			answers:       map[string]resolvers.Attempt{"quay.io/app": missing, "registry-1.docker.io/library/app": found},
+			answers:       map[string]resolvers.Attempt{"quay.io/app": absent, "registry-1.docker.io/library/app": found},
 			want:          resolvers.Found,
 			wantReference: "docker.io/library/app:v1",
 			wantCalls:     []string{"https://quay.io/app", "https://registry-1.docker.io/library/app"},
@@ -263,13 +263,13 @@ func TestResolve(t *testing.T) {
 		},
 		"disabled: every candidate's 404": {
 			conf: search2, mode: crio.Disabled, ref: "app:v1", written: "app:v1",
-			answers:       map[string]resolvers.Attempt{"quay.io/app": missing, "registry-1.docker.io/library/app": missing},
+			answers:       map[string]resolvers.Attempt{"quay.io/app": absent, "registry-1.docker.io/library/app": absent},
 			want:          resolvers.NotFound,
 			wantReference: "quay.io/app:v1",
 		},
 		"disabled: a 500 on the first candidate, a 404 on the second": {
 			conf: search2, mode: crio.Disabled, ref: "app:v1", written: "app:v1",
-			answers: map[string]resolvers.Attempt{"quay.io/app": failed, "registry-1.docker.io/library/app": missing},
+			answers: map[string]resolvers.Attempt{"quay.io/app": failed, "registry-1.docker.io/library/app": absent},
 			want:    resolvers.Undetermined,
 		},
 		"disabled: the first candidate does not answer, the second serves it": {
@@ -366,7 +366,7 @@ func (c cancelling) Lookup(ctx context.Context, ep resolvers.Endpoint, q resolve
 // decided.
 func TestResolveAttempts(t *testing.T) {
 	file := write(t, t.TempDir(), "registries.conf", idmsNeverContact)
-	f := &fake{answers: map[string]resolvers.Attempt{"mirror.example/ceph/ceph": missing}}
+	f := &fake{answers: map[string]resolvers.Attempt{"mirror.example/ceph/ceph": absent}}
 	r, err := crio.New(f, crio.WithRegistriesConf(file))
 	if err != nil {
 		t.Fatal(err)
