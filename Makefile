@@ -83,7 +83,7 @@ test-e2e: ## Run the end-to-end suite on every version in KUBE_VERSIONS.
 
 # Fuzz targets as package:target; make test runs their seed corpora
 # (testdata/fuzz) as ordinary tests.
-FUZZ_TARGETS := ./webhook:FuzzAdmissionReview ./webhook:FuzzJudge ./webhook/manifest:FuzzRead \
+FUZZ_TARGETS := ./webhook/serving:FuzzAdmissionReview ./webhook/judge:FuzzJudge ./webhook/manifest:FuzzRead \
   ./webhook/config:FuzzConfig ./resolvers/mirrors:FuzzHostsFile ./resolvers/mirrors:FuzzImageReference
 FUZZTIME ?= 10m
 
@@ -106,7 +106,7 @@ soak: ## The resilience suites with SOAK_SCALE times the admissions (default 10;
 	RESILIENCE_SCALE=$(SOAK_SCALE) go test -tags resilience -count=1 -timeout 90m -v ./test/resilience/
 
 .PHONY: manifests
-manifests: ## Regenerate the webhook configuration in manifests/ from webhook/kinds (a test fails when it is stale).
+manifests: ## Regenerate the webhook configuration in manifests/ from webhook/judge/kinds (a test fails when it is stale).
 	go generate ./manifests
 
 # KYVERNO=1 also compares check with Kyverno's CLI (built once, ~25 min).
@@ -121,7 +121,7 @@ load: ## Open-loop load on admissible serve at fixed rates, memory, check agains
 
 .PHONY: bench
 bench: ## Go benchmarks of the hot path (decode, walk, validation, the whole admission, lookups), median of 5.
-	go test -run '^$$' -bench . -benchmem -count 5 ./webhook/ ./webhook/podcreate/ ./webhook/admissionchain/ ./resolvers/cache/
+	go test -run '^$$' -bench . -benchmem -count 5 ./webhook/judge/ ./webhook/serving/ ./webhook/judge/podcreate/ ./webhook/judge/admissionchain/ ./resolvers/cache/
 
 .PHONY: vulncheck
 vulncheck: ## govulncheck against a database built offline from golang.org/x/vulndb (cached per machine).

@@ -19,8 +19,8 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/admissible/admissible/resolvers/mirrors"
-	"github.com/admissible/admissible/webhook"
-	"github.com/admissible/admissible/webhook/kinds"
+	"github.com/admissible/admissible/webhook/judge/kinds"
+	"github.com/admissible/admissible/webhook/serving"
 )
 
 var overlays = map[string]struct {
@@ -52,7 +52,7 @@ func TestGeneratedFilesAreCurrent(t *testing.T) {
 
 // The API server must send exactly the kinds the code judges.
 func TestWebhookRulesMatchTheCode(t *testing.T) {
-	want := webhook.Registration{}.Configuration(kinds.Builtin()).Webhooks[0].Rules
+	want := serving.Registration{}.Configuration(kinds.Builtin()).Webhooks[0].Rules
 	for name, o := range overlays {
 		t.Run(name, func(t *testing.T) {
 			var vwc admissionregistrationv1.ValidatingWebhookConfiguration
@@ -61,7 +61,7 @@ func TestWebhookRulesMatchTheCode(t *testing.T) {
 				t.Fatalf("%d webhooks, want 1", len(vwc.Webhooks))
 			}
 			if diff := cmp.Diff(want, vwc.Webhooks[0].Rules); diff != "" {
-				t.Errorf("rules drifted from webhook/kinds; run %s (-want +got):\n%s", generatedCommand, diff)
+				t.Errorf("rules drifted from webhook/judge/kinds; run %s (-want +got):\n%s", generatedCommand, diff)
 			}
 			if got := *vwc.Webhooks[0].FailurePolicy; got != o.failurePolicy {
 				t.Errorf("failurePolicy %s, want %s", got, o.failurePolicy)
@@ -84,16 +84,16 @@ func TestInstallIsCoherent(t *testing.T) {
 func checkCoherent(t *testing.T, objs objects) {
 	t.Helper()
 	var (
-		vwc      admissionregistrationv1.ValidatingWebhookConfiguration
-		svc      corev1.Service
-		deploy   appsv1.Deployment
-		binding  rbacv1.ClusterRoleBinding
-		role     rbacv1.ClusterRole
-		serving  cmapi.Certificate
-		ns       corev1.Namespace
-		issuers  = map[string]cmapi.Issuer{}
-		certs    = map[string]cmapi.Certificate{}
-		webhookW admissionregistrationv1.ValidatingWebhook
+		vwc         admissionregistrationv1.ValidatingWebhookConfiguration
+		svc         corev1.Service
+		deploy      appsv1.Deployment
+		binding     rbacv1.ClusterRoleBinding
+		role        rbacv1.ClusterRole
+		servingCert cmapi.Certificate
+		ns          corev1.Namespace
+		issuers     = map[string]cmapi.Issuer{}
+		certs       = map[string]cmapi.Certificate{}
+		webhookW    admissionregistrationv1.ValidatingWebhook
 	)
 	typed(t, objs.get(t, "ValidatingWebhookConfiguration", Name), &vwc)
 	typed(t, objs.get(t, "Service", Name), &svc)
@@ -144,8 +144,8 @@ func checkCoherent(t *testing.T, objs objects) {
 
 	// Webhook configuration -> Service -> pods.
 	ref := webhookW.ClientConfig.Service
-	if ref == nil || ref.Name != svc.Name || ref.Namespace != svc.Namespace || ref.Path == nil || *ref.Path != webhook.Path {
-		t.Fatalf("clientConfig.service %+v, want %s/%s path %s", ref, svc.Namespace, svc.Name, webhook.Path)
+	if ref == nil || ref.Name != svc.Name || ref.Namespace != svc.Namespace || ref.Path == nil || *ref.Path != serving.Path {
+		t.Fatalf("clientConfig.service %+v, want %s/%s path %s", ref, svc.Namespace, svc.Name, serving.Path)
 	}
 	if len(svc.Spec.Ports) != 1 || ref.Port == nil || svc.Spec.Ports[0].Port != *ref.Port {
 		t.Errorf("service ports %+v do not serve the webhook's port %v", svc.Spec.Ports, ref.Port)
@@ -189,25 +189,25 @@ func checkCoherent(t *testing.T, objs objects) {
 	if inject != Namespace+"/"+ServingCertificate {
 		t.Errorf("inject-ca-from %q, want %s/%s", inject, Namespace, ServingCertificate)
 	}
-	serving, ok := certs[ServingCertificate]
+	servingCert, ok := certs[ServingCertificate]
 	if !ok {
 		t.Fatalf("no Certificate %s", ServingCertificate)
 	}
 	for _, dns := range []string{svc.Name + "." + svc.Namespace + ".svc", svc.Name + "." + svc.Namespace + ".svc.cluster.local"} {
-		if !slices.Contains(serving.Spec.DNSNames, dns) {
-			t.Errorf("serving certificate's dnsNames %v lack %s", serving.Spec.DNSNames, dns)
+		if !slices.Contains(servingCert.Spec.DNSNames, dns) {
+			t.Errorf("serving certificate's dnsNames %v lack %s", servingCert.Spec.DNSNames, dns)
 		}
 	}
 	mounted := false
 	for _, m := range c.VolumeMounts {
 		for _, v := range deploy.Spec.Template.Spec.Volumes {
-			if v.Name == m.Name && v.Secret != nil && v.Secret.SecretName == serving.Spec.SecretName && m.MountPath == args["cert-dir"] {
+			if v.Name == m.Name && v.Secret != nil && v.Secret.SecretName == servingCert.Spec.SecretName && m.MountPath == args["cert-dir"] {
 				mounted = true
 			}
 		}
 	}
 	if !mounted {
-		t.Errorf("secret %s is not mounted at --cert-dir=%s", serving.Spec.SecretName, args["cert-dir"])
+		t.Errorf("secret %s is not mounted at --cert-dir=%s", servingCert.Spec.SecretName, args["cert-dir"])
 	}
 	for name, cert := range certs {
 		issuer, ok := issuers[cert.Spec.IssuerRef.Name]
@@ -222,8 +222,8 @@ func checkCoherent(t *testing.T, objs objects) {
 			}
 		}
 	}
-	if issuers[serving.Spec.IssuerRef.Name].Spec.CA == nil {
-		t.Errorf("serving certificate is issued by %s, want the install's CA issuer", serving.Spec.IssuerRef.Name)
+	if issuers[servingCert.Spec.IssuerRef.Name].Spec.CA == nil {
+		t.Errorf("serving certificate is issued by %s, want the install's CA issuer", servingCert.Spec.IssuerRef.Name)
 	}
 
 	// The pods: spread, non-root, read-only, no capabilities.
@@ -347,7 +347,7 @@ resources:
 		"dnsNames":          {cert.Spec.DNSNames, []string{"admissible.guard.svc", "admissible.guard.svc.cluster.local"}},
 		"memory limit":      {c.Resources.Limits.Memory().String(), "128Mi"},
 		"cpu request":       {c.Resources.Requests.Cpu().String(), "10m"},
-		"rules":             {w.Rules, webhook.Registration{}.Configuration(kinds.Builtin()).Webhooks[0].Rules},
+		"rules":             {w.Rules, serving.Registration{}.Configuration(kinds.Builtin()).Webhooks[0].Rules},
 	} {
 		if diff := cmp.Diff(tc.want, tc.got); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", name, diff)

@@ -16,15 +16,16 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/klog/v2"
 
-	"github.com/admissible/admissible/webhook"
-	"github.com/admissible/admissible/webhook/admissionchain"
-	"github.com/admissible/admissible/webhook/circle"
 	"github.com/admissible/admissible/webhook/config"
 	"github.com/admissible/admissible/webhook/defaults"
+	"github.com/admissible/admissible/webhook/judge"
+	"github.com/admissible/admissible/webhook/judge/admissionchain"
+	"github.com/admissible/admissible/webhook/judge/circle"
+	"github.com/admissible/admissible/webhook/judge/platforms"
+	"github.com/admissible/admissible/webhook/judge/podadmission"
+	"github.com/admissible/admissible/webhook/judge/podcreate"
 	"github.com/admissible/admissible/webhook/manifest"
-	"github.com/admissible/admissible/webhook/platforms"
-	"github.com/admissible/admissible/webhook/podadmission"
-	"github.com/admissible/admissible/webhook/podcreate"
+	"github.com/admissible/admissible/webhook/serving"
 )
 
 // Exit codes of check.
@@ -46,7 +47,7 @@ type checkResult struct {
 	// NotObject says why a document was not judged: it is not a Kubernetes
 	// object (a kustomization, Helm values, a CI file).
 	NotObject string `json:"notObject,omitempty"`
-	webhook.Verdict
+	judge.Verdict
 }
 
 func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -127,10 +128,10 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	routeKlog(logr.Discard()) // informers' and plugins' logs are not check's output
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	opts := append(cfg.EngineOptions(), webhook.WithRegistryCircleOnWorkloads(circle.New(set, walk)))
-	var namespaces webhook.NamespaceLabeler
+	opts := append(cfg.EngineOptions(), judge.WithRegistryCircleOnWorkloads(circle.New(set, walk)))
+	var namespaces serving.NamespaceLabeler
 	if online {
-		var clusterOpts []webhook.Option
+		var clusterOpts []judge.Option
 		clusterOpts, namespaces, err = checkCluster(ctx, *kubeconfig, *kubeVersion, cfg, lk, nodePlatforms)
 		if err != nil {
 			return unusable(err)
@@ -141,12 +142,12 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if err != nil {
 			return unusable(err)
 		}
-		opts = append(opts, webhook.WithAdmissionChain(chain))
+		opts = append(opts, judge.WithAdmissionChain(chain))
 		if len(nodePlatforms) > 0 {
-			opts = append(opts, webhook.WithJudge(platforms.NewStatic(nodePlatforms, lk.platforms)))
+			opts = append(opts, judge.WithJudge(platforms.NewStatic(nodePlatforms, lk.platforms)))
 		}
 	}
-	engine := webhook.NewEngine(lk.resolver, opts...)
+	engine := judge.NewEngine(lk.resolver, opts...)
 
 	results := judgeAll(ctx, engine, namespaces, docs, *budget)
 	code := exitAdmitted
@@ -170,7 +171,7 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // checkCluster reads the cluster as serve does: the engine options that
 // judge with what it holds, and its namespaces' labels. The platforms check
 // reads its nodes, unless nodePlatforms are given.
-func checkCluster(ctx context.Context, kubeconfig, kubeVersion string, cfg *config.File, lk lookups, nodePlatforms []ocispec.Platform) ([]webhook.Option, webhook.NamespaceLabeler, error) {
+func checkCluster(ctx context.Context, kubeconfig, kubeVersion string, cfg *config.File, lk lookups, nodePlatforms []ocispec.Platform) ([]judge.Option, serving.NamespaceLabeler, error) {
 	c, minor, err := startCluster(ctx, kubeconfig, kubeVersion, logr.Discard())
 	if err != nil {
 		return nil, nil, err
@@ -183,11 +184,11 @@ func checkCluster(ctx context.Context, kubeconfig, kubeVersion string, cfg *conf
 	if err != nil {
 		return nil, nil, err
 	}
-	judge := platforms.New(c.Circle, lk.platforms)
+	platformJudge := platforms.New(c.Circle, lk.platforms)
 	if len(nodePlatforms) > 0 {
-		judge = platforms.NewStatic(nodePlatforms, lk.platforms)
+		platformJudge = platforms.NewStatic(nodePlatforms, lk.platforms)
 	}
-	return []webhook.Option{webhook.WithCredentials(c.Credentials), webhook.WithPodAdmission(admission), webhook.WithAdmissionChain(chain), webhook.WithJudge(judge)}, c.Namespaces, nil
+	return []judge.Option{judge.WithCredentials(c.Credentials), judge.WithPodAdmission(admission), judge.WithAdmissionChain(chain), judge.WithJudge(platformJudge)}, c.Namespaces, nil
 }
 
 // splitCommas splits each value at its commas and drops empty ones.
@@ -212,7 +213,7 @@ const checkParallelism = 32
 // budget, and returns the results in the documents' order.
 // With namespaces, each object is judged with its namespace's labels, as the
 // webhook judges it.
-func judgeAll(ctx context.Context, engine *webhook.Engine, namespaces webhook.NamespaceLabeler, docs []manifest.Document, budget time.Duration) []checkResult {
+func judgeAll(ctx context.Context, engine *judge.Engine, namespaces serving.NamespaceLabeler, docs []manifest.Document, budget time.Duration) []checkResult {
 	results := make([]checkResult, len(docs))
 	slots := make(chan struct{}, checkParallelism)
 	var wg sync.WaitGroup
@@ -230,7 +231,7 @@ func judgeAll(ctx context.Context, engine *webhook.Engine, namespaces webhook.Na
 			defer func() { <-slots }()
 			ctx, cancel := context.WithTimeout(ctx, budget)
 			defer cancel()
-			req := webhook.Request{Object: d.Object}
+			req := judge.Request{Object: d.Object}
 			if namespaces != nil {
 				ns := d.Object.GetNamespace()
 				if ns == "" {

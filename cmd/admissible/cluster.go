@@ -10,7 +10,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/admissible/admissible/webhook/cluster"
-	"github.com/admissible/admissible/webhook/podcreate"
+	"github.com/admissible/admissible/webhook/judge/podcreate"
 )
 
 // startCluster starts the informers the webhook reads the cluster through

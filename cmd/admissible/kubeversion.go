@@ -7,7 +7,7 @@ import (
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/rest"
 
-	"github.com/admissible/admissible/webhook/podcreate"
+	"github.com/admissible/admissible/webhook/judge/podcreate"
 )
 
 // kubeVersionFlag registers --kube-version: the Kubernetes version whose pod

@@ -14,8 +14,8 @@ import (
 	"github.com/admissible/admissible/resolvers"
 	"github.com/admissible/admissible/resolvers/mirrors"
 	"github.com/admissible/admissible/resolvers/probe"
-	"github.com/admissible/admissible/webhook/circle"
 	"github.com/admissible/admissible/webhook/config"
+	"github.com/admissible/admissible/webhook/judge/circle"
 	"github.com/admissible/admissible/webhook/manifest"
 )
 

@@ -25,15 +25,16 @@ import (
 
 	"github.com/admissible/admissible/resolvers/instrument"
 	"github.com/admissible/admissible/resolvers/mirrors"
-	"github.com/admissible/admissible/webhook"
-	"github.com/admissible/admissible/webhook/admissionchain"
-	"github.com/admissible/admissible/webhook/circle"
 	"github.com/admissible/admissible/webhook/config"
 	"github.com/admissible/admissible/webhook/defaults"
-	"github.com/admissible/admissible/webhook/platforms"
-	"github.com/admissible/admissible/webhook/podadmission"
-	"github.com/admissible/admissible/webhook/podcreate"
-	"github.com/admissible/admissible/webhook/shed"
+	"github.com/admissible/admissible/webhook/judge"
+	"github.com/admissible/admissible/webhook/judge/admissionchain"
+	"github.com/admissible/admissible/webhook/judge/circle"
+	"github.com/admissible/admissible/webhook/judge/platforms"
+	"github.com/admissible/admissible/webhook/judge/podadmission"
+	"github.com/admissible/admissible/webhook/judge/podcreate"
+	"github.com/admissible/admissible/webhook/serving"
+	"github.com/admissible/admissible/webhook/serving/shed"
 )
 
 func serve(args []string, stderr io.Writer) int {
@@ -135,7 +136,7 @@ func serve(args []string, stderr io.Writer) int {
 		stopServing()
 	}()
 	opts := cfg.EngineOptions()
-	handlerOpts := []webhook.HandlerOption{webhook.WithBudget(*budget)}
+	handlerOpts := []serving.HandlerOption{serving.WithBudget(*budget)}
 	if !*noCluster {
 		c, minor, err := startCluster(ctx, *kubeconfig, *kubeVersion, log)
 		if err != nil {
@@ -154,13 +155,13 @@ func serve(args []string, stderr io.Writer) int {
 			return fail(err)
 		}
 		log.Info("admission plugins run on pods", "plugins", chain.Names())
-		judge := platforms.New(c.Circle, lk.platforms)
-		if err := judge.RegisterMetrics(reg); err != nil {
+		platformJudge := platforms.New(c.Circle, lk.platforms)
+		if err := platformJudge.RegisterMetrics(reg); err != nil {
 			return fail(err)
 		}
-		opts = append(opts, webhook.WithCredentials(c.Credentials), webhook.WithPodAdmission(admission),
-			webhook.WithAdmissionChain(chain), webhook.WithRegistryCircle(circle.New(c.Circle, walk)), webhook.WithJudge(judge))
-		handlerOpts = append(handlerOpts, webhook.WithNamespaces(c.Namespaces))
+		opts = append(opts, judge.WithCredentials(c.Credentials), judge.WithPodAdmission(admission),
+			judge.WithAdmissionChain(chain), judge.WithRegistryCircle(circle.New(c.Circle, walk)), judge.WithJudge(platformJudge))
+		handlerOpts = append(handlerOpts, serving.WithNamespaces(c.Namespaces))
 	} else {
 		if err := emulate(*kubeVersion); err != nil {
 			return fail(fmt.Errorf("--kube-version: %w", err))
@@ -169,17 +170,17 @@ func serve(args []string, stderr io.Writer) int {
 		if err != nil {
 			return fail(err)
 		}
-		opts = append(opts, webhook.WithAdmissionChain(chain))
+		opts = append(opts, judge.WithAdmissionChain(chain))
 		if ps := cfg.NodePlatforms(); len(ps) > 0 {
-			judge := platforms.NewStatic(ps, lk.platforms)
-			if err := judge.RegisterMetrics(reg); err != nil {
+			platformJudge := platforms.NewStatic(ps, lk.platforms)
+			if err := platformJudge.RegisterMetrics(reg); err != nil {
 				return fail(err)
 			}
-			opts = append(opts, webhook.WithJudge(judge))
+			opts = append(opts, judge.WithJudge(platformJudge))
 		}
 		log.Info("no cluster access: pull secrets and namespace labels are not read, the configured modes apply everywhere, registry circles are not looked for")
 	}
-	handler := webhook.NewHandler(webhook.NewEngine(measured, opts...), handlerOpts...)
+	handler := serving.NewHandler(judge.NewEngine(measured, opts...), handlerOpts...)
 	if err := handler.RegisterMetrics(reg); err != nil {
 		return fail(err)
 	}
@@ -191,7 +192,7 @@ func serve(args []string, stderr io.Writer) int {
 	if err := limiter.RegisterMetrics(reg); err != nil {
 		return fail(err)
 	}
-	srv.Register(webhook.Path, detached(limiter))
+	srv.Register(serving.Path, detached(limiter))
 
 	background(ctx, stop, log, "health", &http.Server{Addr: *healthAddr, Handler: healthMux(srv, handler, &draining), ReadHeaderTimeout: 5 * time.Second})
 	if *metricsAddr != "" {
@@ -246,7 +247,7 @@ func background(ctx context.Context, stop func(), log logr.Logger, what string, 
 // /readyz also says when the last AdmissionReview arrived: a webhook that is
 // ready but never called is registered wrong (or not at all); that does not
 // make it unready.
-func healthMux(srv crwebhook.Server, handler *webhook.Handler, draining *atomic.Bool) *http.ServeMux {
+func healthMux(srv crwebhook.Server, handler *serving.Handler, draining *atomic.Bool) *http.ServeMux {
 	ready := srv.StartedChecker()
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })

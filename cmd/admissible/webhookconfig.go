@@ -12,15 +12,15 @@ import (
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	"sigs.k8s.io/yaml"
 
-	"github.com/admissible/admissible/webhook"
 	"github.com/admissible/admissible/webhook/config"
 	"github.com/admissible/admissible/webhook/defaults"
+	"github.com/admissible/admissible/webhook/serving"
 )
 
 func webhookConfig(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("webhook-config", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	rawURL := fs.String("url", "", "HTTPS URL of the webhook: its base (https://host:9443) or the served path (https://host:9443"+webhook.Path+") (required)")
+	rawURL := fs.String("url", "", "HTTPS URL of the webhook: its base (https://host:9443) or the served path (https://host:9443"+serving.Path+") (required)")
 	caFile := fs.String("ca-file", "", "PEM file of the CA that signed the webhook's certificate (required)")
 	failurePolicy := fs.String("failure-policy", "", "what the API server does when the webhook cannot answer: Ignore or Fail (default: the config's failurePolicy, else Ignore)")
 	timeout := fs.Int("timeout-seconds", defaults.TimeoutSeconds, "how long the API server waits for the webhook (1 to 30)")
@@ -62,7 +62,7 @@ func webhookConfig(args []string, stdout, stderr io.Writer) int {
 	if !strings.Contains(string(ca), "-----BEGIN CERTIFICATE-----") {
 		return fail("--ca-file %s: no PEM certificate in it", *caFile)
 	}
-	reg := webhook.Registration{
+	reg := serving.Registration{
 		ClientConfig:       admissionregistrationv1.WebhookClientConfig{URL: &endpoint, CABundle: ca},
 		FailurePolicy:      policy,
 		TimeoutSeconds:     int32(*timeout),
@@ -99,10 +99,10 @@ func webhookURL(raw string) (string, error) {
 	}
 	switch u.Path {
 	case "", "/":
-		u.Path = webhook.Path
-	case webhook.Path:
+		u.Path = serving.Path
+	case serving.Path:
 	default:
-		return "", fmt.Errorf("admissible serve answers at %s, not %s: give the base URL (%s://%s) or %s://%s%s", webhook.Path, u.Path, u.Scheme, u.Host, u.Scheme, u.Host, webhook.Path)
+		return "", fmt.Errorf("admissible serve answers at %s, not %s: give the base URL (%s://%s) or %s://%s%s", serving.Path, u.Path, u.Scheme, u.Host, u.Scheme, u.Host, serving.Path)
 	}
 	return u.String(), nil
 }

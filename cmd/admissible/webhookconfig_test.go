@@ -18,8 +18,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
 
-	"github.com/admissible/admissible/webhook"
-	"github.com/admissible/admissible/webhook/kinds"
+	"github.com/admissible/admissible/webhook/judge/kinds"
+	"github.com/admissible/admissible/webhook/serving"
 )
 
 // caPEM returns a self-signed CA certificate in PEM.
@@ -144,7 +144,7 @@ func TestWebhookConfig(t *testing.T) {
 		},
 		"base URL: completed with the served path": {
 			args:    []string{"--url", "https://admissible.example:9443", "--ca-file", ca},
-			wantURL: "https://admissible.example:9443" + webhook.Path, wantPolicy: ignore, wantTimeout: 10, wantExclude: []string{"kube-system"},
+			wantURL: "https://admissible.example:9443" + serving.Path, wantPolicy: ignore, wantTimeout: 10, wantExclude: []string{"kube-system"},
 		},
 		"base URL with a slash": {
 			args:    []string{"--url", "https://10.0.0.1:9443/", "--ca-file", ca},
@@ -210,7 +210,7 @@ func TestWebhookConfig(t *testing.T) {
 			}
 			// The rules are the catalog's, as the webhook package renders
 			// them.
-			wantRules := webhook.Registration{}.Configuration(kinds.Builtin()).Webhooks[0].Rules
+			wantRules := serving.Registration{}.Configuration(kinds.Builtin()).Webhooks[0].Rules
 			if diff := cmp.Diff(wantRules, w.Rules); diff != "" {
 				t.Errorf("rules mismatch (-want +got):\n%s", diff)
 			}

@@ -541,7 +541,7 @@ func review(apiVersion, kind, resource string, obj any) ([]byte, error) {
 // deploymentFile is a realistic Deployment: 3 containers of 20 env
 // entries, ports, probes, resources and mounts (the webhook's benchmarks
 // judge the same file).
-const deploymentFile = "webhook/testdata/deployment-3x20.json"
+const deploymentFile = "webhook/judge/testdata/deployment-3x20.json"
 
 // pod is a Pod with one container running image.
 func pod(image string) map[string]any {

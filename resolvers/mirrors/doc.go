@@ -19,7 +19,7 @@
 // the walk, whatever it served; a transport error or a status of 400 or more
 // moves on to the next endpoint. Chain.Walk says which endpoints a node asks
 // for a reference, and which is the registry's own; Chain.Resolve asks them,
-// and webhook/circle reads them to find a registry that serves its own
+// and webhook/judge/circle reads them to find a registry that serves its own
 // images.
 //
 // The verdict is Found when the walk ended on a manifest. It is NotFound when

@@ -3,6 +3,7 @@ package resolverstest
 import (
 	"context"
 	"maps"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -169,6 +170,20 @@ type Func func(ctx context.Context, q resolvers.Query) resolvers.Result
 
 // Resolve calls f.
 func (f Func) Resolve(ctx context.Context, q resolvers.Query) resolvers.Result { return f(ctx, q) }
+
+// ByTag answers without I/O and keeps no count: a tag "missing" does not
+// exist, a tag "slow" is undetermined, every other image exists.
+var ByTag = Func(func(_ context.Context, q resolvers.Query) resolvers.Result {
+	r := resolvers.Result{Reference: q.Ref.Name(), Verdict: resolvers.Found}
+	switch {
+	case strings.HasSuffix(q.Ref.Name(), ":missing"):
+		r.Verdict = resolvers.NotFound
+	case strings.HasSuffix(q.Ref.Name(), ":slow"):
+		r.Verdict, r.Reason = resolvers.Undetermined, "timeout"
+	}
+	r.Attempts = []resolvers.Attempt{{Endpoint: resolvers.Upstream(q.Ref.Context().RegistryStr()), Verdict: r.Verdict, Detail: "fake"}}
+	return r
+})
 
 // Answer is what the registry of ref answered: verdict v, in one attempt on
 // its own endpoint (resolvers.Upstream), with detail. It panics when ref

@@ -38,8 +38,8 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/admissible/admissible/test/corpus"
-	"github.com/admissible/admissible/webhook"
-	"github.com/admissible/admissible/webhook/controllerpod"
+	"github.com/admissible/admissible/webhook/judge"
+	"github.com/admissible/admissible/webhook/judge/controllerpod"
 )
 
 // Namespaces of the real-world corpus differential: the oracle's pods are
@@ -192,11 +192,11 @@ func TestRealWorldCorpus(t *testing.T) {
 		cases = append(cases, c)
 	}
 	needs := needsOf(cases)
-	off := map[string]string{webhook.Images.Label(): "off", webhook.PodTemplates.Label(): "off", webhook.PodAdmission.Label(): "off", webhook.RegistryCircle.Label(): "off"}
+	off := map[string]string{judge.Images.Label(): "off", judge.PodTemplates.Label(): "off", judge.PodAdmission.Label(): "off", judge.RegistryCircle.Label(): "off"}
 	if err := needs.create(ctx, t, ocs, corpusOracleNamespace, off); err != nil {
 		t.Fatal(err)
 	}
-	if err := needs.create(ctx, t, cs, corpusNamespace, map[string]string{webhook.Images.Label(): "off"}); err != nil {
+	if err := needs.create(ctx, t, cs, corpusNamespace, map[string]string{judge.Images.Label(): "off"}); err != nil {
 		t.Fatal(err)
 	}
 	// The oracle mutates pods as clusters do.
@@ -483,7 +483,7 @@ func (n corpusNeeds) create(ctx context.Context, t *testing.T, cs kubernetes.Int
 // plugin).
 func defaultedServiceAccount(ctx context.Context, cs kubernetes.Interface, ns string) string {
 	pod := &corev1.Pod{
-		ObjectMeta: metav1.ObjectMeta{Name: "probe", Namespace: ns, Annotations: map[string]string{webhook.AnnotationSkip: "images,pod-templates,pod-admission,registry-circle"}},
+		ObjectMeta: metav1.ObjectMeta{Name: "probe", Namespace: ns, Annotations: map[string]string{judge.AnnotationSkip: "images,pod-templates,pod-admission,registry-circle"}},
 		Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "registry.example/probe:1"}}},
 	}
 	created, err := cs.CoreV1().Pods(ns).Create(ctx, pod, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})

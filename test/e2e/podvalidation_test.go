@@ -31,12 +31,12 @@ import (
 	"github.com/admissible/admissible/resolvers"
 	"github.com/admissible/admissible/resolvers/resolverstest"
 	"github.com/admissible/admissible/test/podcases"
-	"github.com/admissible/admissible/webhook"
-	"github.com/admissible/admissible/webhook/admissionchain"
 	"github.com/admissible/admissible/webhook/cluster"
-	"github.com/admissible/admissible/webhook/controllerpod"
-	"github.com/admissible/admissible/webhook/podadmission"
-	"github.com/admissible/admissible/webhook/podcreate"
+	"github.com/admissible/admissible/webhook/judge"
+	"github.com/admissible/admissible/webhook/judge/admissionchain"
+	"github.com/admissible/admissible/webhook/judge/controllerpod"
+	"github.com/admissible/admissible/webhook/judge/podadmission"
+	"github.com/admissible/admissible/webhook/judge/podcreate"
 )
 
 // Namespaces of the pod validation differential: the oracle's pods are
@@ -80,8 +80,8 @@ func TestPodValidationDifferential(t *testing.T) {
 		t.Fatal(err)
 	}
 	for ns, labels := range map[string]map[string]string{
-		oracleNamespace:   {webhook.Images.Label(): "off", webhook.PodTemplates.Label(): "off", webhook.PodAdmission.Label(): "off"},
-		podcasesNamespace: {webhook.Images.Label(): "off"},
+		oracleNamespace:   {judge.Images.Label(): "off", judge.PodTemplates.Label(): "off", judge.PodAdmission.Label(): "off"},
+		podcasesNamespace: {judge.Images.Label(): "off"},
 	} {
 		if _, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns, Labels: labels}}, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
 			t.Fatal(err)
@@ -114,7 +114,7 @@ func TestPodValidationDifferential(t *testing.T) {
 	}
 	// Every image exists: images are not the subject here.
 	found := resolverstest.Fixed(resolvers.Result{Verdict: resolvers.Found})
-	engine := webhook.NewEngine(found, webhook.WithModes(webhook.Modes{webhook.Images.Name: webhook.Off}), webhook.WithPodAdmission(admission), webhook.WithAdmissionChain(chain))
+	engine := judge.NewEngine(found, judge.WithModes(judge.Modes{judge.Images.Name: judge.Off}), judge.WithPodAdmission(admission), judge.WithAdmissionChain(chain))
 
 	cases := podcases.Cases(podcasesNamespace)
 	oracle := make([]oracleVerdict, len(cases))
@@ -134,7 +134,7 @@ func TestPodValidationDifferential(t *testing.T) {
 	var disagreements []string
 	engineRefused := make([]bool, len(cases))
 	for i, c := range cases {
-		v := engine.Judge(ctx, webhook.Request{Object: objects[i]})
+		v := engine.Judge(ctx, judge.Request{Object: objects[i]})
 		engineRefused[i] = !v.Allowed()
 		if oracle[i].refused {
 			invalid++

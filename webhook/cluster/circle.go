@@ -14,7 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 
-	"github.com/admissible/admissible/webhook/circle"
+	"github.com/admissible/admissible/webhook/judge/circle"
 )
 
 // CircleIndex reads, from the informer cache, what the registry-circle

@@ -26,10 +26,9 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 
-	"github.com/admissible/admissible/webhook"
-	"github.com/admissible/admissible/webhook/admissionchain"
-	"github.com/admissible/admissible/webhook/podadmission"
-	"github.com/admissible/admissible/webhook/pullsecrets"
+	"github.com/admissible/admissible/webhook/cluster/pullsecrets"
+	"github.com/admissible/admissible/webhook/judge/admissionchain"
+	"github.com/admissible/admissible/webhook/judge/podadmission"
 )
 
 // confirmTimeout bounds the live read that confirms an informer miss.
@@ -150,8 +149,6 @@ func admissionView(cfg *rest.Config, dc discovery.DiscoveryInterface) (admission
 type NamespaceLabels struct {
 	reader client.Reader
 }
-
-var _ webhook.NamespaceLabeler = (*NamespaceLabels)(nil)
 
 // NamespaceLabels returns the labels of namespace name.
 func (n *NamespaceLabels) NamespaceLabels(ctx context.Context, name string) (map[string]string, error) {

@@ -6,7 +6,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
-	"github.com/admissible/admissible/webhook/kinds"
+	"github.com/admissible/admissible/webhook/judge/kinds"
 )
 
 // catalog returns the built-in kinds and the configured ones.

@@ -95,7 +95,7 @@
 // file is read up to MaxSize (1 MiB).
 //
 // The package turns the file into the options of the packages whose
-// settings it holds (EngineOptions for package webhook, ShedOptions for
+// settings it holds (EngineOptions for package judge, ShedOptions for
 // package shed, PodAdmission, AdmissionChain, Catalog; the mirrors for
 // package mirrors), so it imports them; only cmd/admissible imports it.
 package config

@@ -15,13 +15,13 @@ import (
 
 	"github.com/admissible/admissible/resolvers/mirrors"
 	served "github.com/admissible/admissible/resolvers/platforms"
-	"github.com/admissible/admissible/webhook"
-	"github.com/admissible/admissible/webhook/admissionchain"
 	"github.com/admissible/admissible/webhook/defaults"
-	"github.com/admissible/admissible/webhook/kinds"
-	"github.com/admissible/admissible/webhook/podadmission"
-	"github.com/admissible/admissible/webhook/policy"
-	"github.com/admissible/admissible/webhook/shed"
+	"github.com/admissible/admissible/webhook/judge"
+	"github.com/admissible/admissible/webhook/judge/admissionchain"
+	"github.com/admissible/admissible/webhook/judge/kinds"
+	"github.com/admissible/admissible/webhook/judge/podadmission"
+	"github.com/admissible/admissible/webhook/judge/policy"
+	"github.com/admissible/admissible/webhook/serving/shed"
 )
 
 // File is the configuration file, as written and as read.
@@ -59,12 +59,12 @@ type File struct {
 
 	// Read from the above by validate.
 	platforms  []ocispec.Platform
-	modes      webhook.Modes
+	modes      judge.Modes
 	registries *policy.Registries
 	catalog    *kinds.Catalog
 }
 
-// Modes is the modes key: a mode by check key (webhook.Checks' Key).
+// Modes is the modes key: a mode by check key (judge.Checks' Key).
 type Modes map[string]Mode
 
 // PodSecurity is the podSecurity key: the cluster's PodSecurity admission
@@ -257,19 +257,19 @@ func (f *File) Catalog() *kinds.Catalog { return f.catalog }
 
 // EngineOptions are the engine settings the file holds: modes, registries
 // policy and catalog.
-func (f *File) EngineOptions() []webhook.Option {
-	return []webhook.Option{webhook.WithModes(f.modes), webhook.WithRegistries(f.registries), webhook.WithCatalog(f.catalog)}
+func (f *File) EngineOptions() []judge.Option {
+	return []judge.Option{judge.WithModes(f.modes), judge.WithRegistries(f.registries), judge.WithCatalog(f.catalog)}
 }
 
 // read returns the modes by check name, each check's default where the
 // file names none. A key that is no check's, or a value that is no mode,
 // is an error naming it.
-func (m Modes) read() (webhook.Modes, error) {
-	out := make(webhook.Modes, len(webhook.Checks))
-	keys := make([]string, 0, len(webhook.Checks))
-	for _, c := range webhook.Checks {
+func (m Modes) read() (judge.Modes, error) {
+	out := make(judge.Modes, len(judge.Checks))
+	keys := make([]string, 0, len(judge.Checks))
+	for _, c := range judge.Checks {
 		keys = append(keys, c.Key)
-		mode, err := webhook.ParseMode(string(m[c.Key]))
+		mode, err := judge.ParseMode(string(m[c.Key]))
 		if err != nil {
 			return nil, fmt.Errorf("modes.%s: %w", c.Key, err)
 		}

@@ -9,8 +9,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
-	"github.com/admissible/admissible/webhook"
-	"github.com/admissible/admissible/webhook/kinds"
+	"github.com/admissible/admissible/webhook/judge"
+	"github.com/admissible/admissible/webhook/judge/kinds"
 )
 
 // fullConfig is a configuration with every kind of key (cmd/admissible tests
@@ -22,7 +22,7 @@ func TestLoadConfig(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
-	if diff := cmp.Diff(webhook.Modes{webhook.Images.Name: webhook.Warn, webhook.PodTemplates.Name: webhook.Off, webhook.PodAdmission.Name: webhook.Enforce, webhook.RegistryCircle.Name: webhook.Warn, "platforms": webhook.Enforce}, c.modes); diff != "" {
+	if diff := cmp.Diff(judge.Modes{judge.Images.Name: judge.Warn, judge.PodTemplates.Name: judge.Off, judge.PodAdmission.Name: judge.Enforce, judge.RegistryCircle.Name: judge.Warn, "platforms": judge.Enforce}, c.modes); diff != "" {
 		t.Errorf("modes mismatch (-want +got):\n%s", diff)
 	}
 	for host, want := range map[string]string{
@@ -62,7 +62,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Load: %v", err)
 			}
-			if diff := cmp.Diff(webhook.Modes{webhook.Images.Name: webhook.Enforce, webhook.PodTemplates.Name: webhook.Enforce, webhook.PodAdmission.Name: webhook.Enforce, webhook.RegistryCircle.Name: webhook.Warn, "platforms": webhook.Enforce}, c.modes); diff != "" {
+			if diff := cmp.Diff(judge.Modes{judge.Images.Name: judge.Enforce, judge.PodTemplates.Name: judge.Enforce, judge.PodAdmission.Name: judge.Enforce, judge.RegistryCircle.Name: judge.Warn, "platforms": judge.Enforce}, c.modes); diff != "" {
 				t.Errorf("modes mismatch (-want +got):\n%s", diff)
 			}
 			if diff := cmp.Diff(kinds.Builtin().All(), c.catalog.All()); diff != "" {
@@ -139,13 +139,13 @@ func TestLoadConfigRefuses(t *testing.T) {
 func TestLoadConfigModeSpellings(t *testing.T) {
 	tests := map[string]struct {
 		yaml string
-		want webhook.Modes
+		want judge.Modes
 	}{
-		"bare off":         {yaml: "modes: {images: off, podTemplates: warn}\n", want: webhook.Modes{webhook.Images.Name: webhook.Off, webhook.PodTemplates.Name: webhook.Warn, webhook.PodAdmission.Name: webhook.Enforce, webhook.RegistryCircle.Name: webhook.Warn, "platforms": webhook.Enforce}},
-		"bare Off":         {yaml: "modes:\n  images: Off\n  podTemplates: OFF\n", want: webhook.Modes{webhook.Images.Name: webhook.Off, webhook.PodTemplates.Name: webhook.Off, webhook.PodAdmission.Name: webhook.Enforce, webhook.RegistryCircle.Name: webhook.Warn, "platforms": webhook.Enforce}},
-		"quoted off":       {yaml: "modes: {images: \"off\", podTemplates: 'off'}\n", want: webhook.Modes{webhook.Images.Name: webhook.Off, webhook.PodTemplates.Name: webhook.Off, webhook.PodAdmission.Name: webhook.Enforce, webhook.RegistryCircle.Name: webhook.Warn, "platforms": webhook.Enforce}},
-		"false, no":        {yaml: "modes: {images: false, podTemplates: no}\n", want: webhook.Modes{webhook.Images.Name: webhook.Off, webhook.PodTemplates.Name: webhook.Off, webhook.PodAdmission.Name: webhook.Enforce, webhook.RegistryCircle.Name: webhook.Warn, "platforms": webhook.Enforce}},
-		"enforce and null": {yaml: "modes: {images: enforce, podTemplates: null}\n", want: webhook.Modes{webhook.Images.Name: webhook.Enforce, webhook.PodTemplates.Name: webhook.Enforce, webhook.PodAdmission.Name: webhook.Enforce, webhook.RegistryCircle.Name: webhook.Warn, "platforms": webhook.Enforce}},
+		"bare off":         {yaml: "modes: {images: off, podTemplates: warn}\n", want: judge.Modes{judge.Images.Name: judge.Off, judge.PodTemplates.Name: judge.Warn, judge.PodAdmission.Name: judge.Enforce, judge.RegistryCircle.Name: judge.Warn, "platforms": judge.Enforce}},
+		"bare Off":         {yaml: "modes:\n  images: Off\n  podTemplates: OFF\n", want: judge.Modes{judge.Images.Name: judge.Off, judge.PodTemplates.Name: judge.Off, judge.PodAdmission.Name: judge.Enforce, judge.RegistryCircle.Name: judge.Warn, "platforms": judge.Enforce}},
+		"quoted off":       {yaml: "modes: {images: \"off\", podTemplates: 'off'}\n", want: judge.Modes{judge.Images.Name: judge.Off, judge.PodTemplates.Name: judge.Off, judge.PodAdmission.Name: judge.Enforce, judge.RegistryCircle.Name: judge.Warn, "platforms": judge.Enforce}},
+		"false, no":        {yaml: "modes: {images: false, podTemplates: no}\n", want: judge.Modes{judge.Images.Name: judge.Off, judge.PodTemplates.Name: judge.Off, judge.PodAdmission.Name: judge.Enforce, judge.RegistryCircle.Name: judge.Warn, "platforms": judge.Enforce}},
+		"enforce and null": {yaml: "modes: {images: enforce, podTemplates: null}\n", want: judge.Modes{judge.Images.Name: judge.Enforce, judge.PodTemplates.Name: judge.Enforce, judge.PodAdmission.Name: judge.Enforce, judge.RegistryCircle.Name: judge.Warn, "platforms": judge.Enforce}},
 	}
 	for tcName, tc := range tests {
 		t.Run(tcName, func(t *testing.T) {

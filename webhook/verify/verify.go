@@ -21,8 +21,8 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/admissible/admissible/webhook"
-	"github.com/admissible/admissible/webhook/kinds"
+	"github.com/admissible/admissible/webhook/judge/kinds"
+	"github.com/admissible/admissible/webhook/serving"
 )
 
 // Check is the outcome of one check.
@@ -109,7 +109,7 @@ func clientDescription(c admissionregistrationv1.WebhookClientConfig) string {
 // the catalog needs.
 func (v Verifier) checkRules(w *admissionregistrationv1.ValidatingWebhook) Check {
 	c := Check{Name: "rules, path and side effects"}
-	want := ruleSet(webhook.Registration{}.Configuration(v.Catalog).Webhooks[0].Rules)
+	want := ruleSet(serving.Registration{}.Configuration(v.Catalog).Webhooks[0].Rules)
 	got := ruleSet(w.Rules)
 	var missing []string
 	for r := range want {
@@ -130,12 +130,12 @@ func (v Verifier) checkRules(w *admissionregistrationv1.ValidatingWebhook) Check
 	switch {
 	case len(missing) > 0:
 		c.Err = fmt.Errorf("the rules do not send %s to the webhook: regenerate the configuration (admissible webhook-config, or upgrade the install)", strings.Join(missing, ", "))
-	case path != webhook.Path:
-		c.Err = fmt.Errorf("the API server calls path %q, admissible serve answers at %s", path, webhook.Path)
+	case path != serving.Path:
+		c.Err = fmt.Errorf("the API server calls path %q, admissible serve answers at %s", path, serving.Path)
 	case w.SideEffects == nil || (*w.SideEffects != admissionregistrationv1.SideEffectClassNone && *w.SideEffects != admissionregistrationv1.SideEffectClassNoneOnDryRun):
 		c.Err = errors.New("sideEffects is not None: the API server refuses dry runs instead of calling the webhook")
 	default:
-		c.Detail = fmt.Sprintf("every kind of the catalog (%d rules) sent to %s", len(want), webhook.Path)
+		c.Detail = fmt.Sprintf("every kind of the catalog (%d rules) sent to %s", len(want), serving.Path)
 	}
 	return c
 }
@@ -276,9 +276,9 @@ func (v Verifier) checkCanary(ctx context.Context, w *admissionregistrationv1.Va
 	switch {
 	case err == nil:
 		c.Err = errors.New("the API server admitted the canary: it did not call the webhook, or could not reach it and failurePolicy Ignore let the canary through")
-	case strings.Contains(err.Error(), fmt.Sprintf("admission webhook %q denied the request: %s", v.Webhook, webhook.CanaryRefusal)):
+	case strings.Contains(err.Error(), fmt.Sprintf("admission webhook %q denied the request: %s", v.Webhook, serving.CanaryRefusal)):
 		c.Detail = "refused by webhook " + v.Webhook
-	case strings.Contains(err.Error(), webhook.CanaryRefusal):
+	case strings.Contains(err.Error(), serving.CanaryRefusal):
 		// The API server reports one refusal when several webhooks refuse.
 		c.Skipped = true
 		c.Detail = "refused by another admissible webhook registered in the cluster, so this one's refusal cannot be told apart: " + err.Error()
@@ -296,7 +296,7 @@ func Canary(namespace string) *corev1.PodTemplate {
 	return &corev1.PodTemplate{
 		ObjectMeta: metav1.ObjectMeta{
 			Name: "admissible-verify-canary", Namespace: namespace,
-			Annotations: map[string]string{webhook.AnnotationCanary: "admissible verify"},
+			Annotations: map[string]string{serving.AnnotationCanary: "admissible verify"},
 		},
 		Template: corev1.PodTemplateSpec{Spec: corev1.PodSpec{
 			Containers: []corev1.Container{{Name: "canary", Image: "registry.k8s.io/pause:3.10"}},
