@@ -150,3 +150,34 @@ func TestNewReadsOnlyWhatItIsGiven(t *testing.T) {
 		})
 	}
 }
+
+// TestNewReadsAgain: a new Resolver sees a file edited since the last one.
+func TestNewReadsAgain(t *testing.T) {
+	file := write(t, t.TempDir(), "registries.conf", "")
+	ref, err := name.ParseReference("quay.io/app:v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hosts := func() []string {
+		r, err := crio.New(&fake{}, crio.WithRegistriesConf(file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		srcs, err := r.Sources(ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, s := range srcs {
+			out = append(out, s.Endpoint.Host)
+		}
+		return out
+	}
+	if diff := cmp.Diff([]string{"quay.io"}, hosts()); diff != "" {
+		t.Errorf("before the edit (-want +got):\n%s", diff)
+	}
+	write(t, filepath.Dir(file), "registries.conf", "[[registry]]\nlocation = \"quay.io\"\n[[registry.mirror]]\nlocation = \"mirror.example\"\n")
+	if diff := cmp.Diff([]string{"mirror.example", "quay.io"}, hosts()); diff != "" {
+		t.Errorf("after the edit (-want +got):\n%s", diff)
+	}
+}

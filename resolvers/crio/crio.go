@@ -34,7 +34,7 @@ var _ resolvers.Resolver = (*Resolver)(nil)
 // New reads the registries.conf files named by the options, with
 // containers/image's own code, and returns a Resolver that asks endpoints
 // through l. A file that is missing or that CRI-O would refuse is an error.
-// Files are read again by each New; a Resolver keeps what it read.
+// Each New reads the files again, for every Resolver of the same paths.
 func New(l Lookuper, opts ...Option) (*Resolver, error) {
 	o := options{mode: Enforcing}
 	for _, opt := range opts {

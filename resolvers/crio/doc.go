@@ -12,8 +12,10 @@
 // from /etc/containers or $HOME of the machine admissible runs on, nor from
 // CONTAINERS_REGISTRIES_CONF: the paths left out point where nothing can
 // exist. The short-name aliases CRI-O records by itself are not read (CRI-O
-// records none without a terminal). The files are read by New; a Resolver
-// keeps what it read, and a new one reads them again.
+// records none without a terminal). New reads the files and reports their
+// errors; lookups then use what containers/image remembers for these paths
+// (one copy per pair of paths in the process), which the next New with the
+// same paths reads again: make a new Resolver when the files change.
 //
 // WithShortNameMode is the nodes' crio.conf short_name_mode: Enforcing (the
 // default, CRI-O's since 1.34) or Disabled (OpenShift's). CRI-O sets it on
