@@ -26,14 +26,6 @@ func WithRegistryCircleOnWorkloads(a *circle.Analyzer) Option {
 	return func(e *Engine) { e.circle, e.circleOnWorkloads = a, true }
 }
 
-// closingPaths is the field of a Service, an Ingress or an HTTPRoute that
-// leads to the workload in a circle.
-var closingPaths = map[string]*field.Path{
-	"Service":   field.NewPath("spec", "selector"),
-	"Ingress":   field.NewPath("spec", "rules"),
-	"HTTPRoute": field.NewPath("spec", "rules"),
-}
-
 // registryCircle returns the circles the object is in (a workload) or
 // closes (a Service, an Ingress, an HTTPRoute) as problems, and the
 // fragility of the workloads in them as warnings. A circle the old object
@@ -71,14 +63,14 @@ func (e *Engine) circleProblems(ctx context.Context, obj *unstructured.Unstructu
 		}
 		return problems, fragile, err
 	}
-	path, ok := closingPaths[obj.GetKind()]
-	if !ok || e.circleOnWorkloads || !circle.Closes(obj.GroupVersionKind()) {
+	closing, ok := circle.Closing(obj.GroupVersionKind())
+	if !ok || e.circleOnWorkloads {
 		return nil, nil, nil
 	}
 	reports, err := e.circle.Closing(ctx, obj)
 	for _, r := range reports {
 		for _, c := range r.Circles {
-			problems = append(problems, field.Forbidden(path, c.Message()))
+			problems = append(problems, field.Forbidden(closing.Path, c.Message()))
 		}
 		for _, f := range r.Fragile {
 			fragile = append(fragile, f.Message)

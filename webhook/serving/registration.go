@@ -7,6 +7,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/admissible/admissible/webhook/defaults"
+	"github.com/admissible/admissible/webhook/judge/circle"
 	"github.com/admissible/admissible/webhook/judge/kinds"
 )
 
@@ -73,14 +74,6 @@ func (r *Registration) defaults() {
 	}
 }
 
-// closingResources are the kinds that can close a registry circle
-// without being workloads (package circle): judged besides the catalog's.
-var closingResources = []struct{ group, version, resource string }{
-	{"", "v1", "services"},
-	{"networking.k8s.io", "v1", "ingresses"},
-	{"gateway.networking.k8s.io", "v1", "httproutes"},
-}
-
 // rules groups the catalog's resources, and the resources that close a
 // registry circle, by API group and version.
 func rules(catalog *kinds.Catalog, scope admissionregistrationv1.ScopeType) []admissionregistrationv1.RuleWithOperations {
@@ -100,8 +93,8 @@ func rules(catalog *kinds.Catalog, scope admissionregistrationv1.ScopeType) []ad
 			add(key, k.Resource+"/"+sub)
 		}
 	}
-	for _, r := range closingResources {
-		add(gv{r.group, r.version}, r.resource)
+	for _, k := range circle.ClosingKinds { // judged besides the catalog's
+		add(gv{k.Group, k.Version}, k.Resource)
 	}
 	out := make([]admissionregistrationv1.RuleWithOperations, 0, len(order))
 	for _, key := range order {

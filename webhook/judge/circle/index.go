@@ -10,6 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 )
 
@@ -33,10 +34,38 @@ var (
 	NodeKind                = schema.GroupVersionKind{Version: "v1", Kind: "Node"}
 )
 
+// ClosingKind is a kind that can close a circle without being a workload.
+type ClosingKind struct {
+	schema.GroupVersionKind
+	// Resource is the kind's plural, as webhook rules name it.
+	Resource string
+	// Path is the field that leads to the workload in a circle.
+	Path *field.Path
+}
+
+// ClosingKinds are the kinds that can close a circle without being
+// workloads: the webhook's rules and the engine read them here.
+var ClosingKinds = []ClosingKind{
+	{ServiceKind, "services", field.NewPath("spec", "selector")},
+	{IngressKind, "ingresses", field.NewPath("spec", "rules")},
+	{HTTPRouteKind, "httproutes", field.NewPath("spec", "rules")},
+}
+
+// Closing returns the closing kind gvk is, if it is one.
+func Closing(gvk schema.GroupVersionKind) (ClosingKind, bool) {
+	for _, k := range ClosingKinds {
+		if k.GroupVersionKind == gvk {
+			return k, true
+		}
+	}
+	return ClosingKind{}, false
+}
+
 // Closes reports whether an object of kind gvk can close a circle without
 // being a workload: a Service, an Ingress or an HTTPRoute.
 func Closes(gvk schema.GroupVersionKind) bool {
-	return gvk == ServiceKind || gvk == IngressKind || gvk == HTTPRouteKind
+	_, ok := Closing(gvk)
+	return ok
 }
 
 // DefaultNamespace is the namespace of a manifest that names none, as
