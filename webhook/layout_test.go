@@ -12,7 +12,7 @@ const module = "github.com/admissible/admissible/"
 // roles are webhook's folders from the top down: a package may import its
 // own role's packages below it and the roles after its own, never one
 // before, never its parent.
-var roles = []string{"config", "verify", "cluster", "serving", "judge", "manifest", "defaults"}
+var roles = []string{"config", "verify", "report", "cluster", "serving", "judge", "manifest", "defaults"}
 
 // TestImportsRunDownward reads every package's imports with go list and
 // holds them to the layout: no package of webhook imports its parent or a

@@ -8,11 +8,9 @@ import (
 	"io"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/go-logr/logr"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/klog/v2"
 
@@ -25,6 +23,7 @@ import (
 	"github.com/admissible/admissible/webhook/judge/podadmission"
 	"github.com/admissible/admissible/webhook/judge/podcreate"
 	"github.com/admissible/admissible/webhook/manifest"
+	"github.com/admissible/admissible/webhook/report"
 	"github.com/admissible/admissible/webhook/serving"
 )
 
@@ -34,21 +33,6 @@ const (
 	exitRefused  = 1
 	exitUnusable = 2
 )
-
-// checkResult is one document's verdict, as printed with -o json.
-type checkResult struct {
-	Source    string   `json:"source"`
-	Document  int      `json:"document"`
-	Kind      string   `json:"kind"`
-	Namespace string   `json:"namespace,omitempty"`
-	Name      string   `json:"name"`
-	Allowed   bool     `json:"allowed"`
-	Problems  []string `json:"problems,omitempty"`
-	// NotObject says why a document was not judged: it is not a Kubernetes
-	// object (a kustomization, Helm values, a CI file).
-	NotObject string `json:"notObject,omitempty"`
-	judge.Verdict
-}
 
 func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
@@ -149,7 +133,7 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	engine := judge.NewEngine(lk.resolver, opts...)
 
-	results := judgeAll(ctx, engine, namespaces, docs, *budget)
+	results := report.Judge(ctx, engine, namespaces, docs, *budget)
 	code := exitAdmitted
 	for _, r := range results {
 		if !r.Allowed {
@@ -164,7 +148,7 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return code
 	}
-	printText(stdout, docs, results, online)
+	report.Text(stdout, docs, results, online)
 	return code
 }
 
@@ -204,53 +188,6 @@ func splitCommas(values []string) []string {
 	return out
 }
 
-// checkParallelism is how many documents are judged at once: their lookups
-// of distinct images run in parallel (each registry host still gets at
-// most 16 requests at once), and shared ones are made once.
-const checkParallelism = 32
-
-// judgeAll judges every document, checkParallelism at a time, each within
-// budget, and returns the results in the documents' order.
-// With namespaces, each object is judged with its namespace's labels, as the
-// webhook judges it.
-func judgeAll(ctx context.Context, engine *judge.Engine, namespaces serving.NamespaceLabeler, docs []manifest.Document, budget time.Duration) []checkResult {
-	results := make([]checkResult, len(docs))
-	slots := make(chan struct{}, checkParallelism)
-	var wg sync.WaitGroup
-	for i, d := range docs {
-		if d.NotObject != "" {
-			results[i] = checkResult{Source: d.Source, Document: d.Index, Allowed: true, NotObject: d.NotObject}
-			continue
-		}
-		if d.Refused != "" { // the API server refuses it before admission
-			results[i] = checkResult{Source: d.Source, Document: d.Index, Kind: d.Object.GetKind(), Namespace: d.Object.GetNamespace(), Name: d.Object.GetName(), Problems: []string{d.Refused}}
-			continue
-		}
-		slots <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-slots }()
-			ctx, cancel := context.WithTimeout(ctx, budget)
-			defer cancel()
-			req := judge.Request{Object: d.Object}
-			if namespaces != nil {
-				ns := d.Object.GetNamespace()
-				if ns == "" {
-					ns = metav1.NamespaceDefault
-				}
-				req.NamespaceLabels, _ = namespaces.NamespaceLabels(ctx, ns)
-			}
-			v := engine.Judge(ctx, req)
-			results[i] = checkResult{
-				Source: d.Source, Document: d.Index, Kind: d.Object.GetKind(),
-				Namespace: d.Object.GetNamespace(), Name: d.Object.GetName(),
-				Allowed: v.Allowed(), Problems: v.Problems(), Verdict: v,
-			}
-		})
-	}
-	wg.Wait()
-	return results
-}
-
 // objects are the documents that are Kubernetes objects the API server
 // would store.
 func objects(docs []manifest.Document) []*unstructured.Unstructured {
@@ -261,52 +198,6 @@ func objects(docs []manifest.Document) []*unstructured.Unstructured {
 		}
 	}
 	return out
-}
-
-// printText prints one block per document and a summary line.
-func printText(w io.Writer, docs []manifest.Document, results []checkResult, online bool) {
-	var refused, admitted, skipped, notObjects int
-	for i, r := range results {
-		if r.NotObject != "" {
-			notObjects++
-			fmt.Fprintf(w, "%s: skipped, %s\n", docs[i], r.NotObject)
-			continue
-		}
-		status := "admitted"
-		switch {
-		case !r.Allowed:
-			status, refused = "refused", refused+1
-		case r.Skipped:
-			status, skipped = "not judged (kind not handled)", skipped+1
-		default:
-			admitted++
-		}
-		fmt.Fprintf(w, "%s: %s\n", docs[i], status)
-		for _, p := range r.Problems {
-			fmt.Fprintf(w, "  %s\n", p)
-		}
-		for _, warn := range r.Warnings {
-			fmt.Fprintf(w, "  warning: %s\n", warn)
-		}
-	}
-	objects := len(results) - notObjects
-	fmt.Fprintf(w, "%d %s: %d refused, %d admitted, %d not judged", objects, plural(objects, "object", "objects"), refused, admitted, skipped)
-	if notObjects > 0 {
-		fmt.Fprintf(w, "; %d %s skipped", notObjects, plural(notObjects, "document that is not a Kubernetes object", "documents that are not Kubernetes objects"))
-	}
-	fmt.Fprintln(w)
-	if online {
-		fmt.Fprintf(w, "judged with the cluster's objects; pod rules of Kubernetes %s\n", podcreate.EmulatedVersion())
-		return
-	}
-	fmt.Fprintf(w, "not checked offline (they need the cluster, or --kubeconfig): PodSecurity, and whether the ServiceAccount, PriorityClass and RuntimeClass pods name exist; admission plugins read only these manifests' objects; pod rules of Kubernetes %s\n", podcreate.EmulatedVersion())
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 // klogOnce sets where client-go's and the admission plugins' klog output

@@ -2,22 +2,17 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
-	"net/http/pprof"
 	"os"
 	"os/signal"
 	"runtime/debug"
-	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/go-logr/logr"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
@@ -116,25 +111,13 @@ func serve(args []string, stderr io.Writer) int {
 		return fail(err)
 	}
 
-	// SIGTERM ends sigCtx: readiness drops at once, admissions are served
-	// for --shutdown-delay more (load balancers and Service endpoints
-	// notice), then ctx ends: the server stops accepting and finishes the
-	// admissions in flight.
+	// SIGTERM: readiness drops at once, admissions are served for
+	// --shutdown-delay more, then the server stops accepting and finishes
+	// the admissions in flight.
 	sigCtx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	ctx, stopServing := context.WithCancel(context.Background())
-	defer stopServing()
-	var draining atomic.Bool
-	go func() {
-		<-sigCtx.Done()
-		draining.Store(true)
-		log.Info("shutting down: not ready, serving until the delay ends, then finishing admissions in flight", "delay", shutdownDelay.String())
-		select {
-		case <-time.After(*shutdownDelay):
-		case <-ctx.Done():
-		}
-		stopServing()
-	}()
+	life := serving.NewLifecycle(sigCtx, stop, *shutdownDelay, log)
+	ctx := life.Context()
 	opts := cfg.EngineOptions()
 	handlerOpts := []serving.HandlerOption{serving.WithBudget(*budget)}
 	if !*noCluster {
@@ -192,82 +175,13 @@ func serve(args []string, stderr io.Writer) int {
 	if err := limiter.RegisterMetrics(reg); err != nil {
 		return fail(err)
 	}
-	srv.Register(serving.Path, detached(limiter))
-
-	background(ctx, stop, log, "health", &http.Server{Addr: *healthAddr, Handler: healthMux(srv, handler, &draining), ReadHeaderTimeout: 5 * time.Second})
-	if *metricsAddr != "" {
-		mux := http.NewServeMux()
-		mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-		background(ctx, stop, log, "metrics", &http.Server{Addr: *metricsAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second})
-	}
-
-	if *profileAddr != "" {
-		mux := http.NewServeMux()
-		mux.HandleFunc("/debug/pprof/", pprof.Index)
-		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
-		background(ctx, stop, log, "profile", &http.Server{Addr: *profileAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second})
-	}
-
 	log.Info("serving", "port", *port, "certDir", *certDir, "health", *healthAddr, "metrics", *metricsAddr, "version", version)
-	if err := srv.Start(ctx); err != nil {
+	if err := life.Serve(srv, limiter, handler, serving.Endpoints{Health: *healthAddr, Metrics: *metricsAddr, Registry: reg, Profile: *profileAddr}); err != nil {
 		fmt.Fprintf(stderr, "admissible serve: %v\n", err)
 		return 1
 	}
 	log.Info("stopped")
 	return 0
-}
-
-// detached serves h with request contexts that the server's shutdown does
-// not cancel (controller-runtime derives them from the context Start is
-// given): an admission in flight when the server stops still gets its
-// verdict, within the handler's budget.
-func detached(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.ServeHTTP(w, r.WithContext(context.WithoutCancel(r.Context())))
-	})
-}
-
-// background serves s until ctx ends; a server that cannot listen stops the
-// process.
-func background(ctx context.Context, stop func(), log logr.Logger, what string, s *http.Server) {
-	go func() {
-		if err := s.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			log.Error(err, "endpoint stopped", "endpoint", what, "addr", s.Addr)
-			stop()
-		}
-	}()
-	go func() {
-		<-ctx.Done()
-		_ = s.Close()
-	}()
-}
-
-// healthMux answers /healthz while the process runs and /readyz once the
-// webhook server answers TLS with its certificate, until draining (SIGTERM).
-// /readyz also says when the last AdmissionReview arrived: a webhook that is
-// ready but never called is registered wrong (or not at all); that does not
-// make it unready.
-func healthMux(srv crwebhook.Server, handler *serving.Handler, draining *atomic.Bool) *http.ServeMux {
-	ready := srv.StartedChecker()
-	mux := http.NewServeMux()
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
-	mux.HandleFunc("/readyz", func(w http.ResponseWriter, r *http.Request) {
-		if draining.Load() {
-			http.Error(w, "shutting down", http.StatusServiceUnavailable)
-			return
-		}
-		if err := ready(r); err != nil {
-			http.Error(w, err.Error(), http.StatusServiceUnavailable)
-			return
-		}
-		fmt.Fprintln(w, "ok")
-		if last := handler.LastAdmission(); last.IsZero() {
-			fmt.Fprintln(w, "last admission: none since start")
-		} else {
-			fmt.Fprintf(w, "last admission: %s (%s ago)\n", last.UTC().Format(time.RFC3339), time.Since(last).Round(time.Second))
-		}
-	})
-	return mux
 }
 
 func ptr[T any](v T) *T { return &v }
