@@ -2,6 +2,7 @@ package resolvers
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
 )
@@ -19,4 +20,17 @@ func ParseReference(s string) (name.Reference, error) {
 		return nil, fmt.Errorf("completed as %q: %w", ref.Name(), err)
 	}
 	return ref, nil
+}
+
+// ShortName reports whether s, a reference as written, names no registry
+// ("nginx", "myorg/app:v1"): its first path component has no "." nor ":"
+// and is not "localhost", the rule of containerd, CRI-O and the Docker
+// distribution reference. A node completes it: containerd to docker.io,
+// CRI-O by its aliases and unqualified-search registries.
+func ShortName(s string) bool {
+	first, _, ok := strings.Cut(s, "/")
+	if !ok {
+		return true
+	}
+	return !strings.ContainsAny(first, ".:") && first != "localhost"
 }

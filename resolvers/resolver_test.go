@@ -299,3 +299,15 @@ func TestUpstream(t *testing.T) {
 		})
 	}
 }
+
+func TestShortName(t *testing.T) {
+	for s, want := range map[string]bool{
+		"nginx": true, "nginx:1.25": true, "myorg/app:v1": true, "library/nginx@sha256:abc": true,
+		"docker.io/nginx": false, "quay.io/ceph/ceph:v17": false, "localhost/app": false,
+		"localhost:5000/app": false, "registry:5000/app": false, "10.0.0.1/app": false,
+	} {
+		if got := resolvers.ShortName(s); got != want {
+			t.Errorf("ShortName(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

@@ -89,7 +89,7 @@ func New(next resolvers.Resolver, opts ...Option) *Cache {
 // and its result is kept for the next caller.
 func (c *Cache) Resolve(ctx context.Context, q resolvers.Query) resolvers.Result {
 	ref := q.Ref
-	k := key{scope: q.Credentials.Fingerprint(), ref: ref.Name()}
+	k := key{scope: q.Credentials.Fingerprint(), ref: ref.Name(), written: q.Written}
 	c.mu.Lock()
 	if r, ok := c.entries.get(k, c.now()); ok {
 		c.mu.Unlock()

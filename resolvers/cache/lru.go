@@ -11,6 +11,9 @@ import (
 type key struct {
 	scope string
 	ref   string
+	// written is the reference as written: a short name and its docker.io
+	// completion are resolved apart by CRI-O's walk.
+	written string
 }
 
 // entry is one cached result.

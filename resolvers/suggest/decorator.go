@@ -51,7 +51,13 @@ func (d *Decorator) Resolve(ctx context.Context, q resolvers.Query) resolvers.Re
 	if !ok || !found || ctx.Err() != nil {
 		return res
 	}
-	tags, err := d.lister.Tags(ctx, by.Endpoint, tag.Context(), q.Credentials)
+	repo := tag.Context()
+	if by.Repository != "" { // a rewritten mirror location or a short name's candidate
+		if r, err := name.NewRepository(by.Repository, name.WeakValidation); err == nil {
+			repo = r
+		}
+	}
+	tags, err := d.lister.Tags(ctx, by.Endpoint, repo, q.Credentials)
 	if err != nil {
 		return res
 	}

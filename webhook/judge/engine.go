@@ -163,7 +163,20 @@ type lookup struct {
 
 // key identifies the lookup: the same reference with other credentials is
 // another lookup.
-func (l lookup) key() string { return l.ref.Name() + "\x00" + l.creds.Fingerprint() }
+func (l lookup) key() string {
+	q := l.query()
+	return q.Ref.Name() + "\x00" + q.Written + "\x00" + l.creds.Fingerprint()
+}
+
+// query is the lookup as a resolver takes it: a short name as written too,
+// which CRI-O resolves by its own rules.
+func (l lookup) query() resolvers.Query {
+	q := resolvers.Query{Ref: l.ref, Credentials: l.creds}
+	if resolvers.ShortName(l.Ref) {
+		q.Written = l.Ref
+	}
+	return q
+}
 
 // findings is what an object holds, before any lookup.
 type findings struct {
@@ -247,7 +260,7 @@ func (s *subject) lookUp(ctx context.Context) {
 	for _, f := range refs {
 		r := results[f.key()]
 		s.verdicts = append(s.verdicts, ImageVerdict{Field: f.Path.String(), Image: f.Ref, Result: r})
-		s.lookups = append(s.lookups, check.Image{Path: f.Path, Ref: f.Ref, Pod: f.spec, Query: resolvers.Query{Ref: f.ref, Credentials: f.creds}, Result: r})
+		s.lookups = append(s.lookups, check.Image{Path: f.Path, Ref: f.Ref, Pod: f.spec, Query: f.query(), Result: r})
 		switch r.Verdict {
 		case resolvers.NotFound:
 			s.lookupProblems = append(s.lookupProblems, notFound(f, r))
@@ -350,7 +363,7 @@ func (e *Engine) resolveAll(ctx context.Context, refs []lookup) map[string]resol
 			mu.Lock()
 			results[key] = r
 			mu.Unlock()
-		}(resolvers.Query{Ref: f.ref, Credentials: f.creds})
+		}(f.query())
 	}
 	wg.Wait()
 	return results
@@ -358,6 +371,9 @@ func (e *Engine) resolveAll(ctx context.Context, refs []lookup) map[string]resol
 
 // notFound words the denial of an image that does not exist.
 func notFound(f lookup, r resolvers.Result) *field.Error {
+	if r.Refused != "" && len(r.Attempts) == 0 { // the node's configuration refuses it before asking
+		return field.Forbidden(f.Path, fmt.Sprintf("%q: no node would pull it: %s", f.Ref, r.Summary()))
+	}
 	what := "image not found"
 	switch ref := f.ref.(type) {
 	case name.Tag:
