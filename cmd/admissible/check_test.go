@@ -273,7 +273,7 @@ func TestCheck(t *testing.T) {
 		"config with an unknown key": {
 			args:       []string{"check", "--config", typo, "-f", multi},
 			wantCode:   2,
-			wantStderr: `admissible check: config ` + typo + `: unknown key "mirrrors" (known: mirrors, modes, podSecurity, admission, registries, customResources, budget, endpointTimeout, failurePolicy, maxInFlight, platforms)` + "\n",
+			wantStderr: `admissible check: config ` + typo + `: unknown key "mirrrors" (known: mirrors, modes, podSecurity, admission, registries, customResources, budget, endpointTimeout, failurePolicy, maxInFlight, crio, platforms)` + "\n",
 		},
 		"config with an unknown nested key": {
 			args:       []string{"check", "--config", nestedTypo, "-f", multi},

@@ -9,6 +9,7 @@ import (
 	"github.com/admissible/admissible/resolvers"
 	"github.com/admissible/admissible/resolvers/cache"
 	"github.com/admissible/admissible/resolvers/credentials"
+	"github.com/admissible/admissible/resolvers/crio"
 	"github.com/admissible/admissible/resolvers/mirrors"
 	served "github.com/admissible/admissible/resolvers/platforms"
 	"github.com/admissible/admissible/resolvers/registry"
@@ -36,6 +37,9 @@ type lookupFlags struct {
 	allowPrivate    bool
 	dockerConfig    string
 	hostsDir        string
+	// registriesConf, registriesConfDir and shortNameMode make the walk
+	// CRI-O's.
+	registriesConf, registriesConfDir, shortNameMode string
 }
 
 func (l *lookupFlags) register(fs *flag.FlagSet, endpointTimeout time.Duration) {
@@ -44,6 +48,9 @@ func (l *lookupFlags) register(fs *flag.FlagSet, endpointTimeout time.Duration) 
 	fs.BoolVar(&l.allowPrivate, "allow-private-registries", false, "contact registries named by images that resolve to private addresses (10/8, 172.16/12, 192.168/16, fc00::/7, 100.64/10)")
 	fs.StringVar(&l.dockerConfig, "docker-config", "", "docker config.json with the credentials nodes pull with when a pod has no pull secret")
 	fs.StringVar(&l.hostsDir, "containerd-hosts", "", "containerd certs.d directory (DIR/<registry>/hosts.toml) naming mirrors, as on the nodes")
+	fs.StringVar(&l.registriesConf, "registries-conf", "", "CRI-O nodes' containers-registries.conf: lookups walk as CRI-O pulls (default: the config's crio.registriesConf)")
+	fs.StringVar(&l.registriesConfDir, "registries-conf-dir", "", "CRI-O nodes' registries.conf.d drop-in directory (default: the config's crio.registriesConfDir)")
+	fs.StringVar(&l.shortNameMode, "short-name-mode", "", "CRI-O nodes' short_name_mode: enforcing (CRI-O's default) or disabled (OpenShift's)")
 }
 
 // lookups are the lookup chain, its cache, and what reads the platforms
@@ -84,11 +91,11 @@ func (l lookupFlags) resolver(c *config.File, observer registry.Observer) (looku
 		opts = append(opts, registry.WithObserver(observer))
 	}
 	client := registry.New(opts...)
-	chain, err := mirrors.New(c.Mirrors, client, l.mirrorOptions()...)
+	walk, err := l.walker(c, client)
 	if err != nil {
-		return lookups{}, fmt.Errorf("config: %w", err)
+		return lookups{}, err
 	}
-	cached := cache.New(suggest.New(chain, client))
+	cached := cache.New(suggest.New(walk, client))
 	return lookups{resolver: cached, cache: cached, platforms: served.New(client)}, nil
 }
 
@@ -108,4 +115,42 @@ func (l lookupFlags) walk(c *config.File) (*mirrors.Chain, error) {
 		return nil, fmt.Errorf("config: %w", err)
 	}
 	return chain, nil
+}
+
+// walker is the walk a node makes: CRI-O's when registries.conf is named
+// (flag or file), containerd's or Talos' otherwise.
+func (l lookupFlags) walker(c *config.File, client *registry.Client) (resolvers.Resolver, error) {
+	file, dir, mode := first(l.registriesConf, c.CRIO.RegistriesConf), first(l.registriesConfDir, c.CRIO.RegistriesConfDir), first(l.shortNameMode, c.CRIO.ShortNameMode)
+	if file == "" && dir == "" {
+		if l.shortNameMode != "" {
+			return nil, fmt.Errorf("--short-name-mode: CRI-O's, it needs --registries-conf or --registries-conf-dir")
+		}
+		chain, err := mirrors.New(c.Mirrors, client, l.mirrorOptions()...)
+		if err != nil {
+			return nil, fmt.Errorf("config: %w", err)
+		}
+		return chain, nil
+	}
+	if l.hostsDir != "" || len(c.Mirrors) > 0 {
+		return nil, fmt.Errorf("--registries-conf: a node pulls with CRI-O's registries.conf or with containerd's hosts.toml or Talos' mirrors, not both")
+	}
+	opts := []crio.Option{crio.WithRegistriesConf(file), crio.WithRegistriesConfDir(dir)}
+	if mode != "" {
+		m, err := crio.ParseShortNameMode(mode)
+		if err != nil {
+			return nil, fmt.Errorf("--short-name-mode: %w", err)
+		}
+		opts = append(opts, crio.WithShortNameMode(m))
+	}
+	return crio.New(client, opts...)
+}
+
+// first returns the first of values that is not empty.
+func first(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }

@@ -13,6 +13,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	psaapi "k8s.io/pod-security-admission/admission/api"
 
+	"github.com/admissible/admissible/resolvers/crio"
 	"github.com/admissible/admissible/resolvers/mirrors"
 	served "github.com/admissible/admissible/resolvers/platforms"
 	"github.com/admissible/admissible/webhook/defaults"
@@ -52,6 +53,8 @@ type File struct {
 	// MaxInFlight bounds the admissions one replica judges at once
 	// (default shed.DefaultMaxInFlight); those beyond it are shed.
 	MaxInFlight *int `json:"maxInFlight,omitempty"`
+	// CRIO makes lookups walk as CRI-O nodes pull: registries.conf.
+	CRIO CRIO `json:"crio,omitempty"`
 	// Platforms are the nodes' platforms ("linux/amd64", "linux/arm64"),
 	// for the platforms check where the nodes are not read: check, and
 	// serve without cluster access.
@@ -66,6 +69,18 @@ type File struct {
 
 // Modes is the modes key: a mode by check key (judge.Checks' Key).
 type Modes map[string]Mode
+
+// CRIO is the crio key: the nodes' containers-registries.conf, read by
+// containers/image's own code, and CRI-O's short_name_mode. Paths are
+// where admissible runs; --registries-conf, --registries-conf-dir and
+// --short-name-mode win.
+type CRIO struct {
+	RegistriesConf    string `json:"registriesConf,omitempty"`
+	RegistriesConfDir string `json:"registriesConfDir,omitempty"`
+	// ShortNameMode is enforcing (CRI-O's default) or disabled
+	// (OpenShift's).
+	ShortNameMode string `json:"shortNameMode,omitempty"`
+}
 
 // PodSecurity is the podSecurity key: the cluster's PodSecurity admission
 // configuration, which the webhook cannot read.
@@ -194,6 +209,14 @@ func (f *File) validate() error {
 	var err error
 	if f.modes, err = f.Modes.read(); err != nil {
 		return err
+	}
+	if f.CRIO.ShortNameMode != "" {
+		if _, err := crio.ParseShortNameMode(f.CRIO.ShortNameMode); err != nil {
+			return fmt.Errorf("crio.shortNameMode: %w", err)
+		}
+	}
+	if (f.CRIO.RegistriesConf != "" || f.CRIO.RegistriesConfDir != "") && len(f.Mirrors) > 0 {
+		return fmt.Errorf("crio and mirrors: a node pulls with CRI-O's registries.conf or with containerd's or Talos' mirrors, not both")
 	}
 	if f.platforms, err = ParsePlatforms(f.Platforms); err != nil {
 		return fmt.Errorf("platforms: %w", err)

@@ -88,7 +88,7 @@ func TestLoadConfigRefuses(t *testing.T) {
 		yaml string
 		want string // after "config FILE: "
 	}{
-		"unknown top-level key":        {yaml: "mode: {images: warn}\n", want: `unknown key "mode" (known: mirrors, modes, podSecurity, admission, registries, customResources, budget, endpointTimeout, failurePolicy, maxInFlight, platforms)`},
+		"unknown top-level key":        {yaml: "mode: {images: warn}\n", want: `unknown key "mode" (known: mirrors, modes, podSecurity, admission, registries, customResources, budget, endpointTimeout, failurePolicy, maxInFlight, crio, platforms)`},
 		"failure policy spelled wrong": {yaml: "failurePolicy: fail\n", want: `failurePolicy: "fail": must be Ignore or Fail`},
 		"maxInFlight zero":             {yaml: "maxInFlight: 0\n", want: "maxInFlight: 0: must be at least 1"},
 		"maxInFlight not a number":     {yaml: "maxInFlight: many\n", want: `maxInFlight: "many": must be a whole number`},

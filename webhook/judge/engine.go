@@ -371,7 +371,7 @@ func (e *Engine) resolveAll(ctx context.Context, refs []lookup) map[string]resol
 
 // notFound words the denial of an image that does not exist.
 func notFound(f lookup, r resolvers.Result) *field.Error {
-	if r.Refused != "" && len(r.Attempts) == 0 { // the node's configuration refuses it before asking
+	if r.Refused != "" { // the node's configuration refuses it (a blocked source, an ambiguous short name)
 		return field.Forbidden(f.Path, fmt.Sprintf("%q: no node would pull it: %s", f.Ref, r.Summary()))
 	}
 	what := "image not found"
