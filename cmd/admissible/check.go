@@ -12,6 +12,8 @@ import (
 	"github.com/go-logr/logr"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/rest"
 	"k8s.io/klog/v2"
 
 	"github.com/admissible/admissible/webhook/config"
@@ -75,6 +77,11 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return unusable(err)
 	}
 	overrideFromFile(cfg, fs, budget, &lookup.endpointTimeout)
+	var mirrorSetsConfig *rest.Config
+	var mirrorSets []schema.GroupVersionResource
+	if online {
+		mirrorSetsConfig, mirrorSets = lookup.servedMirrorSets(cfg, *kubeconfig)
+	}
 	lk, err := lookup.resolver(cfg, nil)
 	if err != nil {
 		return unusable(err)
@@ -119,6 +126,9 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		clusterOpts, namespaces, err = checkCluster(ctx, *kubeconfig, *kubeVersion, cfg, lk, nodePlatforms)
 		if err != nil {
 			return unusable(err)
+		}
+		if err := lk.watchMirrorSets(ctx, mirrorSetsConfig, mirrorSets, logr.Discard()); err != nil {
+			return unusable(fmt.Errorf("mirror sets: %w", err))
 		}
 		opts = append(opts, clusterOpts...)
 	} else {

@@ -1,10 +1,16 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"net/netip"
+	"os"
 	"time"
+
+	"github.com/go-logr/logr"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/rest"
 
 	"github.com/admissible/admissible/resolvers"
 	"github.com/admissible/admissible/resolvers/cache"
@@ -14,6 +20,7 @@ import (
 	served "github.com/admissible/admissible/resolvers/platforms"
 	"github.com/admissible/admissible/resolvers/registry"
 	"github.com/admissible/admissible/resolvers/suggest"
+	"github.com/admissible/admissible/webhook/cluster"
 	"github.com/admissible/admissible/webhook/config"
 )
 
@@ -40,6 +47,9 @@ type lookupFlags struct {
 	// registriesConf, registriesConfDir and shortNameMode make the walk
 	// CRI-O's.
 	registriesConf, registriesConfDir, shortNameMode string
+	// mirrorSets makes the walk CRI-O's, its registries.conf rendered from
+	// the cluster's OpenShift mirror sets (lookups.live).
+	mirrorSets bool
 }
 
 func (l *lookupFlags) register(fs *flag.FlagSet, endpointTimeout time.Duration) {
@@ -59,6 +69,8 @@ type lookups struct {
 	resolver  resolvers.Resolver
 	cache     *cache.Cache
 	platforms *served.Reader
+	// live follows the cluster's mirror sets, when the walk is theirs.
+	live *crio.Live
 }
 
 // resolver builds the lookup chain: cache(suggest(mirrors(registry))), and
@@ -96,7 +108,8 @@ func (l lookupFlags) resolver(c *config.File, observer registry.Observer) (looku
 		return lookups{}, err
 	}
 	cached := cache.New(suggest.New(walk, client))
-	return lookups{resolver: cached, cache: cached, platforms: served.New(client)}, nil
+	live, _ := walk.(*crio.Live)
+	return lookups{resolver: cached, cache: cached, platforms: served.New(client), live: live}, nil
 }
 
 // mirrorOptions are the mirror chain's options from the flags.
@@ -121,6 +134,19 @@ func (l lookupFlags) walk(c *config.File) (*mirrors.Chain, error) {
 // (flag or file), containerd's or Talos' otherwise.
 func (l lookupFlags) walker(c *config.File, client *registry.Client) (resolvers.Resolver, error) {
 	file, dir, mode := first(l.registriesConf, c.CRIO.RegistriesConf), first(l.registriesConfDir, c.CRIO.RegistriesConfDir), first(l.shortNameMode, c.CRIO.ShortNameMode)
+	if l.mirrorSets && file == "" && dir == "" {
+		// OpenShift: registries.conf as the machine-config operator
+		// renders it for every node, from the cluster's mirror sets.
+		m, err := crio.ParseShortNameMode(first(mode, string(crio.Disabled)))
+		if err != nil {
+			return nil, fmt.Errorf("--short-name-mode: %w", err)
+		}
+		state, err := os.MkdirTemp("", "admissible-registries-")
+		if err != nil {
+			return nil, fmt.Errorf("the mirror sets' registries.conf: %w", err)
+		}
+		return crio.NewLive(client, state, []crio.Option{crio.WithShortNameMode(m)})
+	}
 	if file == "" && dir == "" {
 		if l.shortNameMode != "" {
 			return nil, fmt.Errorf("--short-name-mode: CRI-O's, it needs --registries-conf or --registries-conf-dir")
@@ -153,4 +179,32 @@ func first(values ...string) string {
 		}
 	}
 	return ""
+}
+
+// watchMirrorSets makes lookups follow an OpenShift cluster's mirror sets
+// when the walk is theirs (lookupFlags.mirrorSets).
+func (lk lookups) watchMirrorSets(ctx context.Context, rc *rest.Config, served []schema.GroupVersionResource, log logr.Logger) error {
+	if lk.live == nil {
+		return nil
+	}
+	return cluster.WatchMirrorSets(ctx, rc, served, lk.live.Update, log)
+}
+
+// servedMirrorSets says which OpenShift mirror set kinds the cluster
+// serves, when nothing configured says how nodes pull: their walk is then
+// CRI-O's, from those sets. A cluster that cannot be asked serves none.
+func (l *lookupFlags) servedMirrorSets(c *config.File, kubeconfig string) (*rest.Config, []schema.GroupVersionResource) {
+	if l.hostsDir != "" || len(c.Mirrors) > 0 || l.registriesConf != "" || l.registriesConfDir != "" || c.CRIO.RegistriesConf != "" || c.CRIO.RegistriesConfDir != "" {
+		return nil, nil
+	}
+	rc, err := restConfig(kubeconfig)
+	if err != nil {
+		return nil, nil
+	}
+	served, err := cluster.ServedMirrorSets(rc)
+	if err != nil {
+		return nil, nil
+	}
+	l.mirrorSets = len(served) > 0
+	return rc, served
 }

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/rest"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
@@ -78,6 +80,11 @@ func serve(args []string, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
+	var mirrorSetsConfig *rest.Config
+	var mirrorSets []schema.GroupVersionResource
+	if !*noCluster {
+		mirrorSetsConfig, mirrorSets = lookup.servedMirrorSets(cfg, *kubeconfig)
+	}
 	lk, err := lookup.resolver(cfg, requests)
 	if err != nil {
 		return fail(err)
@@ -124,6 +131,9 @@ func serve(args []string, stderr io.Writer) int {
 		c, minor, err := startCluster(ctx, *kubeconfig, *kubeVersion, log)
 		if err != nil {
 			return fail(err)
+		}
+		if err := lk.watchMirrorSets(ctx, mirrorSetsConfig, mirrorSets, log); err != nil {
+			return fail(fmt.Errorf("mirror sets: %w", err))
 		}
 		admission, err := podadmission.New(c.Objects, cfg.PodAdmission(), minor)
 		if err != nil {

@@ -93,7 +93,7 @@ func setup(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	env.cp, err = harness.StartControlPlane(os.Getenv("KUBEBUILDER_ASSETS"), dir, filepath.Join(root, "test", "testdata", "crds"))
+	env.cp, err = harness.StartControlPlane(os.Getenv("KUBEBUILDER_ASSETS"), dir, filepath.Join(root, "test", "testdata", "crds"), filepath.Join(root, "test", "testdata", "crds", "openshift"))
 	if err != nil {
 		return err
 	}
