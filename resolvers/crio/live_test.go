@@ -43,7 +43,7 @@ func TestLiveFollowsMirrorSets(t *testing.T) {
 	if !strings.Contains(r.Summary(), "blocked") {
 		t.Errorf("reason %q does not say the source is blocked", r.Summary())
 	}
-	d := resolvers.Query{Ref: resolverstest.MustRef(t, "quay.io/ceph/ceph@sha256:" + strings.Repeat("a", 64))}
+	d := resolvers.Query{Ref: resolverstest.MustRef(t, "quay.io/ceph/ceph@sha256:"+strings.Repeat("a", 64))}
 	if r := v.Resolve(t.Context(), d); len(l.asked) != 1 || !strings.Contains(l.asked[0], "mirror.example") {
 		t.Errorf("by digest: %+v, asked %v; want the mirror asked", r, l.asked)
 	}
