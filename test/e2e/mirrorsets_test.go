@@ -11,6 +11,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/yaml"
+
+	"github.com/admissible/admissible/test/harness"
 )
 
 // OpenShift's mirror sets in the real API server (their CRDs installed from
@@ -79,4 +85,39 @@ spec:
 	if strings.Contains(text, "could not verify") {
 		t.Errorf("a lookup went unanswered; the mirrors should have answered:\n%s", text)
 	}
+
+	// The same through kubectl: a second webhook, naming no mirror, walks
+	// as the cluster's CRI-O nodes; it is registered, under its own name,
+	// for one namespace only (the suite's webhook, whose mirrors are
+	// containerd's, judges there too and admits all three).
+	wh, err := harness.StartWebhook(ctx, env.webhook.Binary, t.TempDir(), "", "--kubeconfig", env.cp.Kubeconfig, "--endpoint-timeout", "2s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wh.Stop()
+	out, err = exec.CommandContext(ctx, wh.Binary, "webhook-config", "--url", wh.URL, "--ca-file", wh.CAFile).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vwc admissionregistrationv1.ValidatingWebhookConfiguration
+	if err := yaml.Unmarshal(out, &vwc); err != nil {
+		t.Fatal(err)
+	}
+	vwc.Name, vwc.Webhooks[0].Name = "admissible-openshift", "openshift.admissible.dev"
+	vwc.Webhooks[0].NamespaceSelector = &metav1.LabelSelector{MatchLabels: map[string]string{"kubernetes.io/metadata.name": "openshift-nodes"}}
+	reg, err := yaml.Marshal(vwc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kubectl(t, "", "create", "namespace", "openshift-nodes")
+	kubectl(t, "", "create", "serviceaccount", "default", "-n", "openshift-nodes")
+	expect(t, kubectl(t, string(reg), "apply", "-f", "-"), 0)
+	t.Cleanup(func() { kubectl(t, "", "delete", "validatingwebhookconfiguration", "admissible-openshift") })
+	pod := func(name, image string) string {
+		return fmt.Sprintf("apiVersion: v1\nkind: Pod\nmetadata: {name: %s, namespace: openshift-nodes}\nspec:\n  containers: [{name: c, image: %q}]\n", name, image)
+	}
+	eventually(t, pod("by-tag", "quay.io/ceph/ceph:v17.2.6"), 1,
+		`admission webhook "openshift.admissible.dev" denied the request: spec.containers[0].image: Forbidden: "quay.io/ceph/ceph:v17.2.6": no node would pull it`)
+	expect(t, kubectl(t, pod("by-digest", "quay.io/ceph/ceph@"+digest), "apply", "--dry-run=server", "-f", "-"), 0)
+	expect(t, kubectl(t, pod("tag-mirror", "docker.io/bitnami/postgresql:15.3.0-debian-11-r24"), "apply", "--dry-run=server", "-f", "-"), 0)
 }
