@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/admissible/admissible/resolvers"
+	"github.com/admissible/admissible/resolvers/crio"
 	"github.com/admissible/admissible/resolvers/mirrors"
 	"github.com/admissible/admissible/resolvers/probe"
 	"github.com/admissible/admissible/webhook/config"
@@ -25,13 +26,15 @@ const defaultSample = "library/alpine:latest"
 // mirrorsCommand runs "admissible mirrors check".
 func mirrorsCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] != "check" {
-		fmt.Fprintln(stderr, "usage: admissible mirrors check --config FILE | --containerd-hosts DIR [-f FILE|DIR|-]... [--sample REGISTRY=REPOSITORY:TAG]... [-o text|json]")
+		fmt.Fprintln(stderr, "usage: admissible mirrors check --config FILE | --containerd-hosts DIR | --registries-conf FILE [--registries-conf-dir DIR] [-f FILE|DIR|-]... [--sample REGISTRY=REPOSITORY:TAG]... [-o text|json]")
 		return exitUnusable
 	}
 	fs := flag.NewFlagSet("mirrors check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", "", "configuration file whose mirrors are probed")
 	hostsDir := fs.String("containerd-hosts", "", "containerd certs.d directory whose hosts are probed")
+	registriesConf := fs.String("registries-conf", "", "CRI-O nodes' registries.conf whose sources are probed")
+	registriesConfDir := fs.String("registries-conf-dir", "", "CRI-O nodes' registries.conf.d whose sources are probed")
 	output := fs.String("o", "text", "output format: text or json")
 	timeout := fs.Duration("timeout", 10*time.Second, "time one request may take")
 	var files stringList
@@ -45,8 +48,8 @@ func mirrorsCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "admissible mirrors check: "+format+"\n", a...)
 		return exitUnusable
 	}
-	if *configPath == "" && *hostsDir == "" {
-		return fail("name the mirrors with --config or --containerd-hosts")
+	if *configPath == "" && *hostsDir == "" && *registriesConf == "" && *registriesConfDir == "" {
+		return fail("name the mirrors with --config, --containerd-hosts or --registries-conf")
 	}
 	if *output != "text" && *output != "json" {
 		return fail("-o %q: must be text or json", *output)
@@ -62,6 +65,20 @@ func mirrorsCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) in
 	cfg, err := config.Load(*configPath)
 	if err != nil {
 		return fail("%v", err)
+	}
+	client := &http.Client{Timeout: *timeout, CheckRedirect: probe.NoRedirects}
+	sample := func(reg string) string {
+		if s := sampleFor[reg]; s != "" {
+			return s
+		}
+		return defaultSample
+	}
+	if file, dir := first(*registriesConf, cfg.CRIO.RegistriesConf), first(*registriesConfDir, cfg.CRIO.RegistriesConfDir); file != "" || dir != "" {
+		walks, err := crioWalks(client, file, dir, sample)
+		if err != nil {
+			return fail("%v", err)
+		}
+		return printAndJudge(stdout, *output, walks, nil)
 	}
 	chain, err := lookupFlags{hostsDir: *hostsDir}.walk(cfg)
 	if err != nil {
@@ -80,15 +97,10 @@ func mirrorsCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) in
 			fmt.Fprintf(stderr, "admissible mirrors check: %s\n", p)
 		}
 	}
-	client := &http.Client{Timeout: *timeout, CheckRedirect: probe.NoRedirects}
 	var walks []walk
 	for _, reg := range chain.Registries() {
-		sample := sampleFor[reg]
-		if sample == "" {
-			sample = defaultSample
-		}
-		repo, tag, _ := strings.Cut(sample, ":")
-		w := walk{Registry: reg, Sample: sample}
+		repo, tag, _ := strings.Cut(sample(reg), ":")
+		w := walk{Registry: reg, Sample: sample(reg)}
 		for _, ep := range chain.Endpoints(reg) {
 			w.Endpoints = append(w.Endpoints, probe.Endpoint(context.Background(), client, ep, repo, tag))
 		}
@@ -100,7 +112,61 @@ func mirrorsCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) in
 		}
 		walks = append(walks, w)
 	}
-	if *output == "json" {
+	return printAndJudge(stdout, *output, walks, problems)
+}
+
+// crioWalks probes the sources of each entry of CRI-O's registries.conf
+// for a sample image below its prefix, in the order a node tries them.
+func crioWalks(client *http.Client, file, dir string, sample func(string) string) ([]walk, error) {
+	r, err := crio.New(nil, crio.WithRegistriesConf(file), crio.WithRegistriesConfDir(dir))
+	if err != nil {
+		return nil, err
+	}
+	entries, err := r.Entries(func(prefix string) string {
+		s := sample(prefix)
+		if s == defaultSample && strings.Contains(prefix, "/") {
+			s = "alpine:latest" // below a namespace or repository prefix
+		}
+		return prefix + "/" + s
+	})
+	if err != nil {
+		return nil, err
+	}
+	var walks []walk
+	for _, e := range entries {
+		w := walk{Registry: e.Prefix, Sample: e.Sample}
+		if e.Skipped != "" {
+			w.Node = "not probed: " + e.Skipped
+			walks = append(walks, w)
+			continue
+		}
+		for _, s := range e.Sources {
+			if s.Blocked != "" {
+				w.Endpoints = append(w.Endpoints, probe.Report{Endpoint: s.Endpoint, Outcome: probe.Skipped, Problems: []string{s.Blocked}})
+				continue
+			}
+			repo, tag := s.Repository()
+			rep := probe.Endpoint(context.Background(), client, s.Endpoint, repo, tag)
+			if rep.Outcome == probe.Unreachable && s.Endpoint.HTTPFallback {
+				// An insecure source that gave no HTTPS answer: CRI-O tries
+				// plain http.
+				plain := s.Endpoint
+				plain.Scheme, plain.HTTPFallback = "http", false
+				rep = probe.Endpoint(context.Background(), client, plain, repo, tag)
+			}
+			w.Endpoints = append(w.Endpoints, rep)
+		}
+		w.Node = w.nodeOutcome()
+		walks = append(walks, w)
+	}
+	return walks, nil
+}
+
+// printAndJudge prints the walks and returns check's exit code: refused when a
+// hosts.toml has problems, an in-cluster endpoint has no working fallback,
+// or an endpoint is broken.
+func printAndJudge(stdout io.Writer, output string, walks []walk, problems []mirrors.Problem) int {
+	if output == "json" {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		_ = enc.Encode(walks)

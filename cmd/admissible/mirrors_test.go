@@ -151,3 +151,49 @@ func TestMirrorsCheckHostsFile(t *testing.T) {
 		})
 	}
 }
+
+// TestMirrorsCheckRegistriesConf probes CRI-O's sources: a mirror that
+// serves the sample (a rewritten location, insecure: plain http), the
+// registry a node never contacts (blocked), and a mirror that serves a web
+// page, which breaks the pull.
+func TestMirrorsCheckRegistriesConf(t *testing.T) {
+	reg := resolverstest.Serve(t)
+	resolverstest.Push(t, resolverstest.Host(reg), "proxy/ceph/alpine:latest")
+	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, "<html>portal</html>")
+	}))
+	t.Cleanup(web.Close)
+	conf := filepath.Join(t.TempDir(), "registries.conf")
+	if err := os.WriteFile(conf, []byte(fmt.Sprintf(`[[registry]]
+prefix = "quay.io/ceph"
+location = "quay.io/ceph"
+blocked = true
+[[registry.mirror]]
+location = "%[1]s/proxy/ceph"
+insecure = true
+
+[[registry]]
+location = "docker.io"
+[[registry.mirror]]
+location = "%[2]s"
+insecure = true
+`, resolverstest.Host(reg), strings.TrimPrefix(web.URL, "http://"))), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"mirrors", "check", "--registries-conf", conf, "--timeout", "2s"}, nil, &stdout, &stderr)
+	out := stdout.String()
+	if code != 1 {
+		t.Errorf("exit %d, want 1 (the web page breaks docker.io pulls):\n%s%s", code, out, stderr.String())
+	}
+	for _, want := range []string{
+		"quay.io/ceph (sample quay.io/ceph/alpine:latest): a node pulls quay.io/ceph/alpine:latest from endpoint 1",
+		"docker.io (sample docker.io/library/alpine:latest): a node stops at endpoint 1",
+		"blocked",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
