@@ -2,6 +2,7 @@ package manifests
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -19,6 +20,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/admissible/admissible/resolvers/mirrors"
+	"github.com/admissible/admissible/webhook/judge"
 	"github.com/admissible/admissible/webhook/judge/kinds"
 	"github.com/admissible/admissible/webhook/serving"
 )
@@ -264,6 +266,9 @@ func checkCoherent(t *testing.T, objs objects) {
 				t.Errorf("ClusterRole grants %q on %v; the webhook only reads", v, r.Resources)
 			}
 		}
+	}
+	if diff := cmp.Diff(readByTheChecks(), granted(role)); diff != "" {
+		t.Errorf("the ClusterRole does not grant what the checks read (judge.Checks' Resources, and what lookups and modes read besides) (-read +granted):\n%s", diff)
 	}
 	if len(binding.Subjects) != 1 || binding.Subjects[0].Kind != "ServiceAccount" ||
 		binding.Subjects[0].Namespace+":"+binding.Subjects[0].Name != deploy.Namespace+":"+pod.ServiceAccountName {
@@ -520,4 +525,44 @@ func TestChartTestHook(t *testing.T) {
 	if diff := cmp.Diff(want, granted); diff != "" {
 		t.Errorf("rules granted to the test (-want +got):\n%s", diff)
 	}
+}
+
+// readBesidesTheChecks are the resources read by something else than a
+// check: namespaces' labels set the modes; on OpenShift, lookups walk as
+// the nodes pull from its mirror sets and image configuration.
+var readBesidesTheChecks = []string{
+	"namespaces",
+	"imagedigestmirrorsets.config.openshift.io", "imagetagmirrorsets.config.openshift.io",
+	"images.config.openshift.io", "imagecontentsourcepolicies.operator.openshift.io",
+}
+
+// readByTheChecks is every resource the checks and the rest read, as
+// kubectl names them, sorted.
+func readByTheChecks() []string {
+	set := map[string]bool{}
+	for _, c := range judge.Checks {
+		for _, r := range c.Resources {
+			set[r] = true
+		}
+	}
+	for _, r := range readBesidesTheChecks {
+		set[r] = true
+	}
+	return slices.Sorted(maps.Keys(set))
+}
+
+// granted is every resource role grants, as kubectl names them, sorted.
+func granted(role rbacv1.ClusterRole) []string {
+	set := map[string]bool{}
+	for _, rule := range role.Rules {
+		for _, g := range rule.APIGroups {
+			for _, r := range rule.Resources {
+				if g != "" {
+					r += "." + g
+				}
+				set[r] = true
+			}
+		}
+	}
+	return slices.Sorted(maps.Keys(set))
 }

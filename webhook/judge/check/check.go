@@ -56,6 +56,11 @@ type Check struct {
 	// Reads says which kinds and fields the check reads, and what it needs
 	// from the cluster, for the docs.
 	Reads string
+	// Resources are the cluster's resources the check reads (get, list,
+	// watch), as kubectl names them: "secrets", "deployments.apps". The
+	// install's RBAC grants them, and the manifests' tests hold it to
+	// them.
+	Resources []string
 }
 
 // Label is the namespace label setting the check's mode there.

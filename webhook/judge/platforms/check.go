@@ -19,7 +19,8 @@ import (
 // Check is the platforms check.
 var Check = check.Check{
 	Name: "platforms", Key: "platforms", Title: "platforms", Default: check.Enforce,
-	Reads: "the pods of the pod templates (nodeSelector, required node affinity, tolerations, nodeName); the cluster's Nodes, or the configured platforms; each image's index or config",
+	Reads:     "the pods of the pod templates (nodeSelector, required node affinity, tolerations, nodeName); the cluster's Nodes, or the configured platforms; each image's index or config",
+	Resources: []string{"nodes"},
 }
 
 // Source tells which platforms an image found by a lookup serves.
