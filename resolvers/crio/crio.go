@@ -47,7 +47,11 @@ func New(l Lookuper, opts ...Option) (*Resolver, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Resolver{lookup: l, sys: sys, mode: o.mode, files: describe(o)}, nil
+	files := describe(o)
+	if o.describedAs != "" {
+		files = o.describedAs
+	}
+	return &Resolver{lookup: l, sys: sys, mode: o.mode, files: files}, nil
 }
 
 // budgetSpent is the reason of a lookup cut short by its context.

@@ -59,7 +59,10 @@ func (v *Live) Update(sets []MirrorSet, conf ...ConfOption) error {
 	if err := os.Rename(tmp, v.file); err != nil {
 		return fmt.Errorf("crio: writing the mirror sets' registries.conf: %w", err)
 	}
-	r, err := New(v.lookup, append([]Option{WithRegistriesConf(v.file)}, v.opts...)...)
+	described := func(o *options) {
+		o.describedAs = "the cluster's mirror sets and image configuration (registries.conf as the machine-config operator renders it)"
+	}
+	r, err := New(v.lookup, append([]Option{WithRegistriesConf(v.file), described}, v.opts...)...)
 	if err != nil {
 		return err
 	}

@@ -32,6 +32,9 @@ type Option func(*options)
 type options struct {
 	file, dir string
 	mode      ShortNameMode
+	// describedAs names the configuration in messages instead of its
+	// files (Live: the cluster's mirror sets).
+	describedAs string
 }
 
 // WithRegistriesConf reads registries.conf from file, as a node reads
