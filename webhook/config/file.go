@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -204,50 +205,51 @@ func readLimited(path string, limit int64) ([]byte, error) {
 }
 
 // validate checks every key but mirrors (checked when the lookup chain is
-// built) and reads the modes, the registries policy and the catalog.
+// built) and reads the modes, the registries policy and the catalog. Every
+// problem is returned, together (errors.Join), each naming its field.
 func (f *File) validate() error {
+	var errs []error
 	var err error
-	if f.modes, err = f.Modes.read(); err != nil {
-		return err
-	}
+	f.modes, err = f.Modes.read()
+	errs = append(errs, err)
 	if f.CRIO.ShortNameMode != "" {
 		if _, err := crio.ParseShortNameMode(f.CRIO.ShortNameMode); err != nil {
-			return fmt.Errorf("crio.shortNameMode: %w", err)
+			errs = append(errs, fmt.Errorf("crio.shortNameMode: %w", err))
 		}
 	}
 	if (f.CRIO.RegistriesConf != "" || f.CRIO.RegistriesConfDir != "") && len(f.Mirrors) > 0 {
-		return fmt.Errorf("crio and mirrors: a node pulls with CRI-O's registries.conf or with containerd's or Talos' mirrors, not both")
+		errs = append(errs, fmt.Errorf("crio and mirrors: a node pulls with CRI-O's registries.conf or with containerd's or Talos' mirrors, not both"))
 	}
 	if f.platforms, err = ParsePlatforms(f.Platforms); err != nil {
-		return fmt.Errorf("platforms: %w", err)
+		errs = append(errs, fmt.Errorf("platforms: %w", err))
 	}
 	if _, err := podadmission.New(nil, f.PodAdmission(), 0); err != nil {
-		return err
+		errs = append(errs, err)
 	}
 	if err := f.AdmissionChain().Validate(); err != nil {
-		return fmt.Errorf("admission.%w", err)
+		errs = append(errs, fmt.Errorf("admission.%w", err))
 	}
 	if f.registries, err = policy.NewRegistries(f.Registries.Allow, f.Registries.Deny); err != nil {
-		return fmt.Errorf("registries.%w", err)
+		errs = append(errs, fmt.Errorf("registries.%w", err))
 	}
 	for _, d := range []struct {
 		key string
 		d   *metav1.Duration
 	}{{"budget", f.Budget}, {"endpointTimeout", f.EndpointTimeout}} {
 		if d.d != nil && d.d.Duration <= 0 {
-			return fmt.Errorf("%s: %s: must be positive", d.key, d.d.Duration)
+			errs = append(errs, fmt.Errorf("%s: %s: must be positive", d.key, d.d.Duration))
 		}
 	}
 	switch f.FailurePolicy {
 	case "", Ignore, Fail:
 	default:
-		return fmt.Errorf("failurePolicy: %q: must be %s or %s", f.FailurePolicy, Ignore, Fail)
+		errs = append(errs, fmt.Errorf("failurePolicy: %q: must be %s or %s", f.FailurePolicy, Ignore, Fail))
 	}
 	if f.MaxInFlight != nil && *f.MaxInFlight < 1 {
-		return fmt.Errorf("maxInFlight: %d: must be at least 1", *f.MaxInFlight)
+		errs = append(errs, fmt.Errorf("maxInFlight: %d: must be at least 1", *f.MaxInFlight))
 	}
 	f.catalog, err = catalog(f.CustomResources)
-	return err
+	return errors.Join(append(errs, err)...)
 }
 
 // The failure policies, spelled as the ValidatingWebhookConfiguration

@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -168,4 +169,21 @@ func writeFile(t *testing.T, base, content string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// TestLoadConfigReportsEveryProblem: a file with several problems gets them
+// all in one answer, each naming its field, in the order validate checks them.
+func TestLoadConfigReportsEveryProblem(t *testing.T) {
+	path := writeFile(t, "config.yaml", "modes: {images: audit}\nbudget: 0s\nfailurePolicy: fail\nmaxInFlight: 0\nregistries: {deny: ['']}\n")
+	_, err := Load(path)
+	want := "config " + path + ": " + strings.Join([]string{
+		`modes.images: mode "audit": must be enforce, warn or off`,
+		`registries.deny[0]: empty pattern`,
+		`budget: 0s: must be positive`,
+		`failurePolicy: "fail": must be Ignore or Fail`,
+		`maxInFlight: 0: must be at least 1`,
+	}, "\n")
+	if err == nil || err.Error() != want {
+		t.Errorf("Load error = %v\nwant %s", err, want)
+	}
 }
