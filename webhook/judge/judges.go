@@ -66,7 +66,7 @@ func judgeImages(ctx context.Context, s *subject) check.Findings {
 
 // judgePodTemplates: the API server's validation of each pod the object's
 // controllers create.
-func judgePodTemplates(_ context.Context, s *subject) check.Findings {
+func judgePodTemplates(ctx context.Context, s *subject) check.Findings {
 	if !s.judged {
 		return check.Findings{}
 	}
@@ -74,7 +74,7 @@ func judgePodTemplates(_ context.Context, s *subject) check.Findings {
 	if s.podUpdate {
 		now = nil
 	}
-	problems, had := podProblems(now, s.beforeTemplates())
+	problems, had := podProblems(now, s.beforeTemplates(), func() { s.admitBefore(ctx) })
 	if s.before != nil {
 		for k := range rendered(s.before.podProblems) {
 			had[k] = true

@@ -28,6 +28,8 @@ type subject struct {
 	podUpdate bool
 	// chain is the admission chain's answer on the pods of now.
 	chain chainAnswer
+	// beforeOnce runs the chain on the old object's pods (admitBefore).
+	beforeOnce sync.Once
 
 	imagesOnce sync.Once
 	lookups    []check.Image
@@ -60,11 +62,19 @@ func (e *Engine) newSubject(ctx context.Context, req Request, kind kinds.Kind, j
 	s.podUpdate = req.Old != nil && kind.GroupVersionKind == podKind
 	if e.chain != nil && !s.podUpdate {
 		s.chain.problems, s.chain.warnings, s.chain.had = e.admitChain(ctx, req, kind, s.now.templates)
-		if s.before != nil {
-			e.admitChain(ctx, req, kind, s.before.templates)
-		}
 	}
 	return s
+}
+
+// admitBefore runs the admission chain on the old object's pods, once and
+// only when they are compared: when the new pods have problems, to tell
+// those the update introduces from those it kept.
+func (s *subject) admitBefore(ctx context.Context) {
+	s.beforeOnce.Do(func() {
+		if s.e.chain != nil && s.before != nil && !s.podUpdate {
+			s.e.admitChain(ctx, s.req, s.kind, s.before.templates)
+		}
+	})
 }
 
 // beforeTemplates returns the old object's templates, if any.

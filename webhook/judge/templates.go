@@ -91,9 +91,10 @@ func (t template) validate() field.ErrorList {
 
 // podProblems validates the pods of now. A pod the UPDATE did not change is
 // validated once, and its problems are the old object's; the old object's
-// changed pods are validated only when now has problems to compare. It
-// returns the problems and the renderings of those the old object had.
-func podProblems(now, before []template) (field.ErrorList, map[string]bool) {
+// changed pods are validated only when now has problems to compare, after
+// prepare (which runs the admission chain on them). It returns the problems
+// and the renderings of those the old object had.
+func podProblems(now, before []template, prepare func()) (field.ErrorList, map[string]bool) {
 	var problems field.ErrorList
 	had := map[string]bool{}
 	for _, t := range now {
@@ -105,7 +106,8 @@ func podProblems(now, before []template) (field.ErrorList, map[string]bool) {
 		}
 		problems = append(problems, errs...)
 	}
-	if len(problems) > 0 {
+	if len(problems) > 0 && len(before) > 0 {
+		prepare()
 		for _, b := range before {
 			if b.unchanged {
 				continue
