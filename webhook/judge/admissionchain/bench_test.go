@@ -4,8 +4,10 @@ import (
 	"context"
 	"testing"
 
+	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apiserver/pkg/authentication/user"
+	"k8s.io/klog/v2"
 
 	"github.com/admissible/admissible/webhook/judge/admissionchain"
 )
@@ -13,6 +15,7 @@ import (
 // BenchmarkAdmit is the chain on one pod of a namespace with a LimitRange,
 // a quota and an admission policy: what each template of an admission costs.
 func BenchmarkAdmit(b *testing.B) {
+	klog.SetLogger(logr.Discard()) // informers' notices would split the figures
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	chain, err := admissionchain.New(ctx, admissionchain.FromManifests(manifests(b, cluster)), admissionchain.Config{})
