@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/admissible/admissible/resolvers"
+	"github.com/admissible/admissible/resolvers/internal/lru"
 )
 
 // BudgetSpent is the Reason of the result given to a caller whose context
@@ -33,7 +34,7 @@ type Cache struct {
 	// mu guards entries and calls, so that a lookup that ends and the
 	// entry it leaves appear to callers at once.
 	mu      sync.Mutex
-	entries *lru
+	entries *lru.Cache[key, resolvers.Result]
 	calls   map[key]*call
 
 	hits, misses, shared, evictions atomic.Uint64
@@ -75,7 +76,7 @@ func New(next resolvers.Resolver, opts ...Option) *Cache {
 	for _, o := range opts {
 		o(c)
 	}
-	c.entries = newLRU(c.size)
+	c.entries = lru.New[key, resolvers.Result](c.size)
 	return c
 }
 
@@ -91,7 +92,7 @@ func (c *Cache) Resolve(ctx context.Context, q resolvers.Query) resolvers.Result
 	ref := q.Ref
 	k := key{scope: q.Credentials.Fingerprint(), ref: ref.Name(), written: q.Written}
 	c.mu.Lock()
-	if r, ok := c.entries.get(k, c.now()); ok {
+	if r, ok := c.entries.Get(k, c.now()); ok {
 		c.mu.Unlock()
 		c.hits.Add(1)
 		return clone(r)
@@ -142,7 +143,7 @@ func (c *Cache) lookup(ctx context.Context, k key, q resolvers.Query, cl *call) 
 	c.mu.Lock()
 	delete(c.calls, k)
 	if ttl := c.ttl(ref, r); ok && ttl > 0 {
-		c.evictions.Add(uint64(c.entries.add(k, r, c.now().Add(ttl))))
+		c.evictions.Add(uint64(c.entries.Add(k, r, c.now().Add(ttl))))
 	}
 	cl.result = r
 	c.mu.Unlock()
@@ -182,4 +183,13 @@ func clone(r resolvers.Result) resolvers.Result {
 	r.Attempts = slices.Clone(r.Attempts)
 	r.Suggestions = slices.Clone(r.Suggestions)
 	return r
+}
+
+// key identifies an entry: a fully qualified reference within a scope.
+type key struct {
+	scope string
+	ref   string
+	// written is the reference as written: a short name and its docker.io
+	// completion are resolved apart by CRI-O's walk.
+	written string
 }

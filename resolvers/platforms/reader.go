@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/admissible/admissible/resolvers"
+	"github.com/admissible/admissible/resolvers/internal/lru"
 )
 
 // Fetcher GETs content by digest from one endpoint with a query's
@@ -64,8 +65,9 @@ type Reader struct {
 	fetchTimeout time.Duration
 	now          func() time.Time
 
-	mu      sync.Mutex
-	entries *lru
+	mu sync.Mutex
+	// entries keeps answers by digest, and errors by flight.
+	entries *lru.Cache[string, kept]
 
 	flights singleflight.Group
 }
@@ -84,7 +86,7 @@ func New(f Fetcher, opts ...Option) *Reader {
 	for _, o := range opts {
 		o(r)
 	}
-	r.entries = newLRU(r.size)
+	r.entries = lru.New[string, kept](r.size)
 	return r
 }
 
@@ -115,11 +117,11 @@ func (r *Reader) Served(ctx context.Context, q resolvers.Query, found resolvers.
 
 	r.mu.Lock()
 	now := r.now()
-	if e, ok := r.entries.get(digest, now); ok {
+	if e, ok := r.entries.Get(digest, now); ok {
 		r.mu.Unlock()
 		return e.served.clone(), nil
 	}
-	if e, ok := r.entries.get(flight, now); ok {
+	if e, ok := r.entries.Get(flight, now); ok {
 		r.mu.Unlock()
 		return Served{}, fmt.Errorf("platforms of %s: %w", what, e.err)
 	}
@@ -156,11 +158,17 @@ func (r *Reader) shared(ctx context.Context, flight string, ep resolvers.Endpoin
 	now := r.now()
 	switch {
 	case err == nil && r.ttl > 0:
-		r.entries.add(&entry{key: digest, served: s.clone(), expires: now.Add(r.ttl)})
+		r.entries.Add(digest, kept{served: s.clone()}, now.Add(r.ttl))
 	case err != nil && r.errorTTL > 0:
-		r.entries.add(&entry{key: flight, err: err, expires: now.Add(r.errorTTL)})
+		r.entries.Add(flight, kept{err: err}, now.Add(r.errorTTL))
 	}
 	return s, err
+}
+
+// kept is one kept answer: what a read brought back, or its error.
+type kept struct {
+	served Served
+	err    error
 }
 
 // answeredBy returns the endpoint that served found's manifest: its last
