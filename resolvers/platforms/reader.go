@@ -11,6 +11,8 @@ import (
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"golang.org/x/sync/singleflight"
 
+	"github.com/google/go-containerregistry/pkg/name"
+
 	"github.com/admissible/admissible/resolvers"
 	"github.com/admissible/admissible/resolvers/internal/lru"
 )
@@ -92,8 +94,9 @@ func New(f Fetcher, opts ...Option) *Reader {
 
 // Served reads which platforms the manifest of found serves. found is the
 // Result of looking q up (through the mirror walk, the cache); its last
-// attempt, the endpoint that ended the walk, is asked for found.Digest with
-// q's credentials: the endpoint a node pulls from.
+// attempt, the endpoint that ended the walk, is asked for found.Digest, in
+// the repository that attempt asked (Attempt.Repository, else q's), with
+// q's credentials: where a node pulls from.
 //
 // Answers are kept by digest. Concurrent callers for the same digest,
 // endpoint and credentials share one read, which runs on a context detached
@@ -108,12 +111,21 @@ func (r *Reader) Served(ctx context.Context, q resolvers.Query, found resolvers.
 	if what == "" {
 		what = found.Digest
 	}
-	ep, err := answeredBy(found)
+	a, err := answeredBy(found)
 	if err != nil {
 		return Served{}, fmt.Errorf("platforms of %s: %w", what, err)
 	}
-	digest := found.Digest
-	flight := fmt.Sprintf("%s\x00%s\x00%#v", digest, q.Credentials.Fingerprint(), ep)
+	ep, digest := a.Endpoint, found.Digest
+	if a.Repository != "" {
+		// The walk asked another repository there (a rewritten mirror
+		// location, a short name's candidate): the manifest is there.
+		repo, err := name.NewRepository(q.Ref.Context().RegistryStr() + "/" + a.Repository)
+		if err != nil {
+			return Served{}, fmt.Errorf("platforms of %s: repository %q: %w", what, a.Repository, err)
+		}
+		q.Ref = repo.Digest(digest)
+	}
+	flight := fmt.Sprintf("%s\x00%s\x00%#v\x00%s", digest, q.Credentials.Fingerprint(), ep, a.Repository)
 
 	r.mu.Lock()
 	now := r.now()
@@ -171,17 +183,17 @@ type kept struct {
 	err    error
 }
 
-// answeredBy returns the endpoint that served found's manifest: its last
-// attempt, which ended the walk with the digest.
-func answeredBy(found resolvers.Result) (resolvers.Endpoint, error) {
+// answeredBy returns the attempt that served found's manifest: its last,
+// which ended the walk with the digest.
+func answeredBy(found resolvers.Result) (resolvers.Attempt, error) {
 	if found.Verdict != resolvers.Found || found.Digest == "" || len(found.Attempts) == 0 {
-		return resolvers.Endpoint{}, fmt.Errorf("%w: the lookup's verdict is %s", ErrNoManifest, found.Verdict)
+		return resolvers.Attempt{}, fmt.Errorf("%w: the lookup's verdict is %s", ErrNoManifest, found.Verdict)
 	}
 	a := found.Attempts[len(found.Attempts)-1]
 	if !a.EndsWalk || a.Verdict != resolvers.Found || a.Digest != found.Digest {
-		return resolvers.Endpoint{}, fmt.Errorf("%w: the last endpoint asked, %s, did not answer %s", ErrNoManifest, a.Endpoint, found.Digest)
+		return resolvers.Attempt{}, fmt.Errorf("%w: the last endpoint asked, %s, did not answer %s", ErrNoManifest, a.Endpoint, found.Digest)
 	}
-	return a.Endpoint, nil
+	return a, nil
 }
 
 // clone copies s so that no caller can change what another one gets.

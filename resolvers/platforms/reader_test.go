@@ -16,6 +16,7 @@ import (
 	"github.com/admissible/admissible/resolvers"
 	"github.com/admissible/admissible/resolvers/platforms"
 	"github.com/admissible/admissible/resolvers/registry"
+	"github.com/admissible/admissible/resolvers/resolverstest"
 )
 
 var (
@@ -272,5 +273,28 @@ func TestReaderServedRequests(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("requests mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestReaderServedRewrittenRepository: when the walk found the manifest in
+// another repository of the endpoint (CRI-O's rewritten mirror location),
+// the index is read there, not in the reference's own repository, which the
+// endpoint does not hold.
+func TestReaderServedRewrittenRepository(t *testing.T) {
+	reg := newTestRegistry(t)
+	digest := reg.push(t, "quay-proxy/ceph/app:v1", index(types.OCIImageIndex, entry{img: image(t, linuxAMD64), platform: &linuxAMD64}))
+	q := resolvers.Query{Ref: resolverstest.MustRef(t, "quay.io/ceph/app:v1")}
+	found := resolvers.Result{Reference: q.Ref.Name(), Verdict: resolvers.Found, Digest: digest, Attempts: []resolvers.Attempt{
+		{Endpoint: reg.endpoint(), Repository: "quay-proxy/ceph/app", Verdict: resolvers.Found, Digest: digest, EndsWalk: true},
+	}}
+	s, err := platforms.New(newClient(5*time.Second)).Served(t.Context(), q, found)
+	if err != nil {
+		t.Fatalf("Served: %v", err)
+	}
+	if len(s.Platforms) != 1 || s.Platforms[0].Architecture != "amd64" {
+		t.Errorf("served %+v, want linux/amd64", s.Platforms)
+	}
+	if n := reg.count("GET /v2/quay-proxy/ceph/app/manifests/" + digest); n != 1 {
+		t.Errorf("%d GETs of the index in the rewritten repository, want 1", n)
 	}
 }
