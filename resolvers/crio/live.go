@@ -24,7 +24,6 @@ type Live struct {
 
 	mu      sync.Mutex // one Update at a time
 	current atomic.Pointer[Resolver]
-	sets    atomic.Int64
 }
 
 var _ resolvers.Resolver = (*Live)(nil)
@@ -67,12 +66,8 @@ func (v *Live) Update(sets []MirrorSet, conf ...ConfOption) error {
 		return err
 	}
 	v.current.Store(r)
-	v.sets.Store(int64(len(sets)))
 	return nil
 }
-
-// MirrorSets returns how many mirror sets the current configuration holds.
-func (v *Live) MirrorSets() int { return int(v.sets.Load()) }
 
 // Resolve implements resolvers.Resolver with the current configuration.
 func (v *Live) Resolve(ctx context.Context, q resolvers.Query) resolvers.Result {

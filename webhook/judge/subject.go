@@ -92,13 +92,10 @@ func (s *subject) Pods() []check.Pod {
 	}
 	pods := make([]check.Pod, 0, len(s.now.templates))
 	for _, t := range s.now.templates {
-		pods = append(pods, check.Pod{Path: t.specPath, Spec: &t.pod.Spec, Template: t.spec, Controller: s.kind.Kind, Unchanged: t.unchanged})
+		pods = append(pods, check.Pod{Path: t.specPath, Spec: &t.pod.Spec, Template: t.spec, Controller: s.kind.Kind})
 	}
 	return pods
 }
-
-// Old implements check.Subject.
-func (s *subject) Old() bool { return s.req.Old != nil }
 
 // Images implements check.Subject: the lookups are made once, by the first
 // check asking.

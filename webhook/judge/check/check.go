@@ -80,8 +80,6 @@ type Subject interface {
 	// object of an update already named are not looked up again, and not
 	// returned.
 	Images(ctx context.Context) []Image
-	// Old is true for an update.
-	Old() bool
 }
 
 // Judge judges one object for one check.
@@ -119,8 +117,6 @@ type Pod struct {
 	// Controller is the kind creating the pod: "DaemonSet", "Deployment",
 	// or "Pod" for a Pod.
 	Controller string
-	// Unchanged is true when an update leaves the pod as it was.
-	Unchanged bool
 }
 
 // Image is one image the object names, and its lookup.

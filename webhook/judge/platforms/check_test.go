@@ -58,7 +58,6 @@ type subject struct {
 
 func (s subject) Pods() []check.Pod                    { return []check.Pod{s.pod} }
 func (s subject) Images(context.Context) []check.Image { return []check.Image{s.image} }
-func (s subject) Old() bool                            { return false }
 
 func newSubject(t *testing.T, controller, image string, spec corev1.PodSpec) subject {
 	t.Helper()

@@ -26,6 +26,8 @@ const (
 
 // group is the nodes of one platform and runtime a pod may run on.
 type group struct {
+	// key is the platform as served.Format writes it, and the runtime.
+	key      string
 	platform ocispec.Platform
 	runtime  served.Runtime
 	nodes    int
@@ -84,11 +86,10 @@ func candidates(pod check.Pod, nodes []*corev1.Node, static bool) []group {
 			continue
 		}
 		platform, runtime := platformOf(n)
-		i := slices.IndexFunc(groups, func(g group) bool {
-			return g.runtime == runtime && served.Format(g.platform) == served.Format(platform)
-		})
+		key := served.Format(platform) + " " + runtime.String()
+		i := slices.IndexFunc(groups, func(g group) bool { return g.key == key })
 		if i < 0 {
-			groups = append(groups, group{platform: platform, runtime: runtime, static: static})
+			groups = append(groups, group{key: key, platform: platform, runtime: runtime, static: static})
 			i = len(groups) - 1
 		}
 		groups[i].nodes++
