@@ -23,6 +23,10 @@ blocked = true
 `), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	both := filepath.Join(dir, "both.yaml")
+	if err := os.WriteFile(both, []byte("mirrors: {quay.io: {endpoints: [\"http://127.0.0.1:1\"]}}\ncrio: {registriesConf: "+conf+"}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	pod := filepath.Join(dir, "pod.yaml")
 	if err := os.WriteFile(pod, []byte(`apiVersion: v1
 kind: Pod
@@ -49,6 +53,8 @@ spec:
 		{[]string{"--registries-conf", conf, "--short-name-mode", "permissive"}, 2, []string{`short-name mode "permissive"`}},
 		{[]string{"--registries-conf", filepath.Join(dir, "missing.conf")}, 2, []string{"missing.conf"}},
 		{[]string{"--short-name-mode", "disabled"}, 2, []string{"it needs --registries-conf"}},
+		{[]string{"--config", both}, 2, []string{"registries.conf and mirrors"}},
+		{[]string{"--registries-conf", conf, "--containerd-hosts", dir}, 2, []string{"registries.conf and mirrors: a node pulls with CRI-O's registries.conf or with containerd's hosts.toml or Talos' mirrors, not both"}},
 	} {
 		got := runCmd(t, "", append(append([]string{"check", "--endpoint-timeout", "1s"}, tc.args...), "-f", pod)...)
 		out := got.stdout + got.stderr

@@ -130,13 +130,39 @@ func (l lookupFlags) walk(c *config.File) (*mirrors.Chain, error) {
 	return chain, nil
 }
 
+// crioFiles are the CRI-O nodes' registries.conf and drop-in directory,
+// from the flags, else the file; both empty when the nodes are not CRI-O's
+// or nothing says so.
+func (l lookupFlags) crioFiles(c *config.File) (file, dir string) {
+	return first(l.registriesConf, c.CRIO.RegistriesConf), first(l.registriesConfDir, c.CRIO.RegistriesConfDir)
+}
+
+// mirrorsNamed says whether containerd's or Talos' mirrors are configured.
+func (l lookupFlags) mirrorsNamed(c *config.File) bool { return l.hostsDir != "" || len(c.Mirrors) > 0 }
+
 // walker is the walk a node makes: CRI-O's when registries.conf is named
-// (flag or file), containerd's or Talos' otherwise.
+// (flag or file) or the cluster's mirror sets are followed, containerd's or
+// Talos' otherwise.
 func (l lookupFlags) walker(c *config.File, client *registry.Client) (resolvers.Resolver, error) {
-	file, dir, mode := first(l.registriesConf, c.CRIO.RegistriesConf), first(l.registriesConfDir, c.CRIO.RegistriesConfDir), first(l.shortNameMode, c.CRIO.ShortNameMode)
-	if l.mirrorSets && file == "" && dir == "" {
+	file, dir := l.crioFiles(c)
+	named := file != "" || dir != ""
+	mode := first(l.shortNameMode, c.CRIO.ShortNameMode)
+	switch {
+	case named && l.mirrorsNamed(c):
+		return nil, fmt.Errorf("registries.conf and mirrors: a node pulls with CRI-O's registries.conf or with containerd's hosts.toml or Talos' mirrors, not both")
+	case !named && !l.mirrorSets:
+		if mode != "" {
+			return nil, fmt.Errorf("short-name mode %q: CRI-O's, it needs --registries-conf or --registries-conf-dir", mode)
+		}
+		chain, err := mirrors.New(c.Mirrors, client, l.mirrorOptions()...)
+		if err != nil {
+			return nil, fmt.Errorf("config: %w", err)
+		}
+		return chain, nil
+	case !named:
 		// OpenShift: registries.conf as the machine-config operator
-		// renders it for every node, from the cluster's mirror sets.
+		// renders it for every node from the cluster's mirror sets, short
+		// names disabled as there.
 		m, err := crio.ParseShortNameMode(first(mode, string(crio.Disabled)))
 		if err != nil {
 			return nil, fmt.Errorf("--short-name-mode: %w", err)
@@ -147,28 +173,11 @@ func (l lookupFlags) walker(c *config.File, client *registry.Client) (resolvers.
 		}
 		return crio.NewLive(client, state, []crio.Option{crio.WithShortNameMode(m)})
 	}
-	if file == "" && dir == "" {
-		if l.shortNameMode != "" {
-			return nil, fmt.Errorf("--short-name-mode: CRI-O's, it needs --registries-conf or --registries-conf-dir")
-		}
-		chain, err := mirrors.New(c.Mirrors, client, l.mirrorOptions()...)
-		if err != nil {
-			return nil, fmt.Errorf("config: %w", err)
-		}
-		return chain, nil
+	m, err := crio.ParseShortNameMode(first(mode, string(crio.Enforcing)))
+	if err != nil {
+		return nil, fmt.Errorf("--short-name-mode: %w", err)
 	}
-	if l.hostsDir != "" || len(c.Mirrors) > 0 {
-		return nil, fmt.Errorf("--registries-conf: a node pulls with CRI-O's registries.conf or with containerd's hosts.toml or Talos' mirrors, not both")
-	}
-	opts := []crio.Option{crio.WithRegistriesConf(file), crio.WithRegistriesConfDir(dir)}
-	if mode != "" {
-		m, err := crio.ParseShortNameMode(mode)
-		if err != nil {
-			return nil, fmt.Errorf("--short-name-mode: %w", err)
-		}
-		opts = append(opts, crio.WithShortNameMode(m))
-	}
-	return crio.New(client, opts...)
+	return crio.New(client, crio.WithRegistriesConf(file), crio.WithRegistriesConfDir(dir), crio.WithShortNameMode(m))
 }
 
 // first returns the first of values that is not empty.
@@ -194,7 +203,7 @@ func (lk lookups) watchMirrorSets(ctx context.Context, rc *rest.Config, served [
 // serves, when nothing configured says how nodes pull: their walk is then
 // CRI-O's, from those sets. A cluster that cannot be asked serves none.
 func (l *lookupFlags) servedMirrorSets(c *config.File, kubeconfig string) (*rest.Config, []schema.GroupVersionResource) {
-	if l.hostsDir != "" || len(c.Mirrors) > 0 || l.registriesConf != "" || l.registriesConfDir != "" || c.CRIO.RegistriesConf != "" || c.CRIO.RegistriesConfDir != "" {
+	if file, dir := l.crioFiles(c); file != "" || dir != "" || l.mirrorsNamed(c) {
 		return nil, nil
 	}
 	rc, err := restConfig(kubeconfig)

@@ -71,7 +71,7 @@ func mirrorsCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) in
 		}
 		return defaultSample
 	}
-	if file, dir := first(*registriesConf, cfg.CRIO.RegistriesConf), first(*registriesConfDir, cfg.CRIO.RegistriesConfDir); file != "" || dir != "" {
+	if file, dir := (lookupFlags{registriesConf: *registriesConf, registriesConfDir: *registriesConfDir}).crioFiles(cfg); file != "" || dir != "" {
 		walks, err := report.ProbeCRIO(context.Background(), client, file, dir, func(prefix string) string {
 			s := sample(prefix)
 			if s == defaultSample && strings.Contains(prefix, "/") {

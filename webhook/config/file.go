@@ -217,9 +217,6 @@ func (f *File) validate() error {
 			errs = append(errs, fmt.Errorf("crio.shortNameMode: %w", err))
 		}
 	}
-	if (f.CRIO.RegistriesConf != "" || f.CRIO.RegistriesConfDir != "") && len(f.Mirrors) > 0 {
-		errs = append(errs, fmt.Errorf("crio and mirrors: a node pulls with CRI-O's registries.conf or with containerd's or Talos' mirrors, not both"))
-	}
 	if f.platforms, err = ParsePlatforms(f.Platforms); err != nil {
 		errs = append(errs, fmt.Errorf("platforms: %w", err))
 	}
