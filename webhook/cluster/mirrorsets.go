@@ -82,26 +82,28 @@ func WatchMirrorSets(ctx context.Context, cfg *rest.Config, served []schema.Grou
 		default:
 		}
 	}
+	// watch informs on gvr, each change poking, and returns its store.
+	watch := func(gvr schema.GroupVersionResource) (cache.Store, error) {
+		inf := factory.ForResource(gvr).Informer()
+		_, err := inf.AddEventHandler(cache.ResourceEventHandlerFuncs{AddFunc: poke, UpdateFunc: func(_, o any) { poke(o) }, DeleteFunc: poke})
+		return inf.GetStore(), err
+	}
 	var kinds []mirrorSetKind
 	var stores []cache.Store
 	for _, k := range mirrorSetKinds {
-		for _, g := range served {
-			if g == k.gvr {
-				inf := factory.ForResource(k.gvr).Informer()
-				if _, err := inf.AddEventHandler(cache.ResourceEventHandlerFuncs{AddFunc: poke, UpdateFunc: func(_, o any) { poke(o) }, DeleteFunc: poke}); err != nil {
-					return err
-				}
-				kinds, stores = append(kinds, k), append(stores, inf.GetStore())
+		if slices.Contains(served, k.gvr) {
+			store, err := watch(k.gvr)
+			if err != nil {
+				return err
 			}
+			kinds, stores = append(kinds, k), append(stores, store)
 		}
 	}
 	var images cache.Store
 	if slices.Contains(served, imageConfig) {
-		inf := factory.ForResource(imageConfig).Informer()
-		if _, err := inf.AddEventHandler(cache.ResourceEventHandlerFuncs{AddFunc: poke, UpdateFunc: func(_, o any) { poke(o) }, DeleteFunc: poke}); err != nil {
+		if images, err = watch(imageConfig); err != nil {
 			return err
 		}
-		images = inf.GetStore()
 	}
 	factory.Start(ctx.Done())
 	for gvr, ok := range factory.WaitForCacheSync(ctx.Done()) {
