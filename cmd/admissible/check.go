@@ -86,12 +86,9 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return unusable(err)
 	}
-	nodePlatforms, err := config.ParsePlatforms(splitCommas(platformList))
+	flagPlatforms, err := config.ParsePlatforms(splitCommas(platformList))
 	if err != nil {
 		return unusable(fmt.Errorf("--platform: %w", err))
-	}
-	if len(nodePlatforms) == 0 {
-		nodePlatforms = cfg.NodePlatforms()
 	}
 	var docs []manifest.Document
 	for _, f := range files {
@@ -123,7 +120,7 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var namespaces serving.NamespaceLabeler
 	if online {
 		var clusterOpts []judge.Option
-		clusterOpts, namespaces, err = checkCluster(ctx, *kubeconfig, *kubeVersion, cfg, lk, nodePlatforms)
+		clusterOpts, namespaces, err = checkCluster(ctx, *kubeconfig, *kubeVersion, cfg, lk, flagPlatforms)
 		if err != nil {
 			return unusable(err)
 		}
@@ -137,8 +134,12 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return unusable(err)
 		}
 		opts = append(opts, judge.WithAdmissionChain(chain))
-		if len(nodePlatforms) > 0 {
-			opts = append(opts, judge.WithJudge(platforms.NewStatic(nodePlatforms, lk.platforms)))
+		named := flagPlatforms
+		if len(named) == 0 {
+			named = cfg.NodePlatforms()
+		}
+		if j := platforms.Pick(named, nil, lk.platforms); j != nil {
+			opts = append(opts, judge.WithJudge(j))
 		}
 	}
 	engine := judge.NewEngine(lk.resolver, opts...)
@@ -164,8 +165,8 @@ func check(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 // checkCluster reads the cluster as serve does: the engine options that
 // judge with what it holds, and its namespaces' labels. The platforms check
-// reads its nodes, unless nodePlatforms are given.
-func checkCluster(ctx context.Context, kubeconfig, kubeVersion string, cfg *config.File, lk lookups, nodePlatforms []ocispec.Platform) ([]judge.Option, serving.NamespaceLabeler, error) {
+// reads its nodes, unless --platform names platforms.
+func checkCluster(ctx context.Context, kubeconfig, kubeVersion string, cfg *config.File, lk lookups, flagPlatforms []ocispec.Platform) ([]judge.Option, serving.NamespaceLabeler, error) {
 	c, minor, err := startCluster(ctx, kubeconfig, kubeVersion, logr.Discard())
 	if err != nil {
 		return nil, nil, err
@@ -178,11 +179,8 @@ func checkCluster(ctx context.Context, kubeconfig, kubeVersion string, cfg *conf
 	if err != nil {
 		return nil, nil, err
 	}
-	platformJudge := platforms.New(c.Circle, lk.platforms)
-	if len(nodePlatforms) > 0 {
-		platformJudge = platforms.NewStatic(nodePlatforms, lk.platforms)
-	}
-	return []judge.Option{judge.WithCredentials(c.Credentials), judge.WithPodAdmission(admission), judge.WithAdmissionChain(chain), judge.WithJudge(platformJudge)}, c.Namespaces, nil
+	return []judge.Option{judge.WithCredentials(c.Credentials), judge.WithPodAdmission(admission), judge.WithAdmissionChain(chain),
+		judge.WithJudge(platforms.Pick(flagPlatforms, c.Circle, lk.platforms))}, c.Namespaces, nil
 }
 
 // splitCommas splits each value at its commas and drops empty ones.

@@ -127,6 +127,7 @@ func serve(args []string, stderr io.Writer) int {
 	ctx := life.Context()
 	opts := cfg.EngineOptions()
 	handlerOpts := []serving.HandlerOption{serving.WithBudget(*budget)}
+	var platformJudge *platforms.Judge
 	if !*noCluster {
 		c, minor, err := startCluster(ctx, *kubeconfig, *kubeVersion, log)
 		if err != nil {
@@ -148,12 +149,9 @@ func serve(args []string, stderr io.Writer) int {
 			return fail(err)
 		}
 		log.Info("admission plugins run on pods", "plugins", chain.Names())
-		platformJudge := platforms.New(c.Circle, lk.platforms)
-		if err := platformJudge.RegisterMetrics(reg); err != nil {
-			return fail(err)
-		}
+		platformJudge = platforms.Pick(nil, c.Circle, lk.platforms) // the nodes, whatever the file names
 		opts = append(opts, judge.WithCredentials(c.Credentials), judge.WithPodAdmission(admission),
-			judge.WithAdmissionChain(chain), judge.WithRegistryCircle(circle.New(c.Circle, walk)), judge.WithJudge(platformJudge))
+			judge.WithAdmissionChain(chain), judge.WithRegistryCircle(circle.New(c.Circle, walk)))
 		handlerOpts = append(handlerOpts, serving.WithNamespaces(c.Namespaces))
 	} else {
 		if err := emulate(*kubeVersion); err != nil {
@@ -164,14 +162,14 @@ func serve(args []string, stderr io.Writer) int {
 			return fail(err)
 		}
 		opts = append(opts, judge.WithAdmissionChain(chain))
-		if ps := cfg.NodePlatforms(); len(ps) > 0 {
-			platformJudge := platforms.NewStatic(ps, lk.platforms)
-			if err := platformJudge.RegisterMetrics(reg); err != nil {
-				return fail(err)
-			}
-			opts = append(opts, judge.WithJudge(platformJudge))
-		}
+		platformJudge = platforms.Pick(cfg.NodePlatforms(), nil, lk.platforms)
 		log.Info("no cluster access: pull secrets and namespace labels are not read, the configured modes apply everywhere, registry circles are not looked for")
+	}
+	if platformJudge != nil {
+		if err := platformJudge.RegisterMetrics(reg); err != nil {
+			return fail(err)
+		}
+		opts = append(opts, judge.WithJudge(platformJudge))
 	}
 	handler := serving.NewHandler(judge.NewEngine(measured, opts...), handlerOpts...)
 	if err := handler.RegisterMetrics(reg); err != nil {

@@ -58,6 +58,19 @@ func NewStatic(ps []ocispec.Platform, source Source) *Judge {
 	return &Judge{nodes: nodes, static: true, source: source, outcome: newCounter()}
 }
 
+// Pick returns the check judging against the named platforms when there
+// are any (a flag or the configuration naming them wins), else against
+// nodes when they are read, else nil: no platform verdict.
+func Pick(named []ocispec.Platform, nodes Nodes, source Source) *Judge {
+	switch {
+	case len(named) > 0:
+		return NewStatic(named, source)
+	case nodes != nil:
+		return New(nodes, source)
+	}
+	return nil
+}
+
 func newCounter() *prometheus.CounterVec {
 	return prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "admissible_platforms_judged_total",

@@ -154,3 +154,21 @@ func TestJudge(t *testing.T) {
 		})
 	}
 }
+
+// Pick: named platforms win over the nodes; nothing named and no nodes read
+// is no check at all.
+func TestPick(t *testing.T) {
+	arm := []ocispec.Platform{{OS: "linux", Architecture: "arm64"}}
+	src := source{"reg.example/amd64-only:1": {"linux/amd64"}}
+	if platforms.Pick(nil, nil, src) != nil {
+		t.Error("nothing named, no nodes: a check")
+	}
+	amd := nodes{node("a1", "amd64")}
+	s := newSubject(t, "Deployment", "reg.example/amd64-only:1", corev1.PodSpec{})
+	if f := platforms.Pick(arm, amd, src).Judge(context.Background(), s); len(f.Problems) != 1 {
+		t.Errorf("named arm64 over amd64 nodes: problems %v, want the named platform judged", f.Problems)
+	}
+	if f := platforms.Pick(nil, amd, src).Judge(context.Background(), s); len(f.Problems) != 0 {
+		t.Errorf("amd64 nodes: problems %v, want none", f.Problems)
+	}
+}
