@@ -64,14 +64,6 @@ insecure = true
 [[registry.mirror]]
 location = "mirror.example/any"
 `
-		neverContact = `
-[[registry]]
-location = "quay.io/ceph"
-blocked = true
-[[registry.mirror]]
-location = "mirror.example/ceph"
-pull-from-mirror = "digest-only"
-`
 		blockedMirror = `
 [[registry]]
 location = "quay.io/ceph"
@@ -174,12 +166,12 @@ location = "mirror.gcr.io"
 			want: []crio.Source{{Endpoint: ep("example.com", false, false), Reference: "example.com/team/app:v1"}},
 		},
 		"NeverContactSource by tag: the blocked registry alone": {
-			conf: neverContact,
+			conf: idmsNeverContact,
 			ref:  "quay.io/ceph/ceph:v17",
 			want: []crio.Source{{Endpoint: ep("quay.io", false, false), Reference: "quay.io/ceph/ceph:v17", Blocked: "not contacted: registry quay.io/ceph is blocked in {file}"}},
 		},
 		"NeverContactSource by digest: the mirror, then the blocked registry": {
-			conf: neverContact,
+			conf: idmsNeverContact,
 			ref:  "quay.io/ceph/ceph@" + digest,
 			want: []crio.Source{
 				{Endpoint: ep("mirror.example", true, false), Reference: "mirror.example/ceph/ceph@" + digest, Mirror: true},
